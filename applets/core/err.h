@@ -1,0 +1,26 @@
+/*
+ * err.h - errors carried up as values, with context added on the way
+ * (crun style): "open config.json: process.args: expected array of strings".
+ * Core never prints; the applet that receives a struct err decides.
+ */
+#ifndef CORE_ERR_H
+#define CORE_ERR_H
+
+#define ERR_MSG_MAX 512
+
+struct err {
+	int no;			/* errno-style code, > 0 once set */
+	char msg[ERR_MSG_MAX];	/* one line, no trailing newline */
+};
+
+/* msg = fmt; returns -no.  For errors strerror() would not explain. */
+int err_msg(struct err *e, int no, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* msg = fmt ": " strerror(no); returns -no. */
+int err_sys(struct err *e, int no, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Prepend "fmt: " to the message already set; returns -e->no. */
+int err_ctx(struct err *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,29 @@
+/* io.h - full reads and writes, small files, atomic replacement. */
+#ifndef CORE_IO_H
+#define CORE_IO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Retry EINTR and short counts.  Return bytes done or -errno. */
+ssize_t read_full(int fd, void *buf, size_t len);
+ssize_t write_full(int fd, const void *buf, size_t len);
+
+/*
+ * Read all of dirfd/path (dirfd may be AT_FDCWD) into a malloc'd,
+ * NUL-terminated buffer of at most max bytes.  -EFBIG if larger.
+ */
+int read_file_at(int dirfd, const char *path, size_t max, char **out,
+		 size_t *len);
+
+/*
+ * Replace dirfd/name with data: write a temporary beside it, fsync,
+ * rename over name.  Readers see the old or the new file, never a part.
+ */
+int write_file_atomic(int dirfd, const char *name, const void *data,
+		      size_t len, mode_t mode);
+
+/* Write a short string to an existing file (e.g. under /proc). */
+int write_file_at(int dirfd, const char *path, const char *s);
+
+#endif

@@ -1,0 +1,316 @@
+/* mount.c - mounting inside a rootfs by handle; see mount.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "io.h"
+#include "mount.h"
+#include "path.h"
+#include "sys.h"
+
+#define CGROUP2_SUPER_MAGIC 0x63677270
+
+/* Mount flags a bind remount must keep, or the kernel refuses (EPERM). */
+static unsigned long locked_flags(const char *target)
+{
+	static const struct {
+		unsigned long st, ms;
+	} map[] = {
+		{ ST_NOSUID, MS_NOSUID }, { ST_NODEV, MS_NODEV },
+		{ ST_NOEXEC, MS_NOEXEC }, { ST_NOATIME, MS_NOATIME },
+		{ ST_NODIRATIME, MS_NODIRATIME }, { ST_RELATIME, MS_RELATIME },
+		{ ST_RDONLY, MS_RDONLY },
+	};
+	unsigned long f = 0;
+	struct statvfs sv;
+	size_t i;
+
+	if (statvfs(target, &sv) < 0)
+		return 0;
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (sv.f_flag & map[i].st)
+			f |= map[i].ms;
+	return f;
+}
+
+int mount_bind_fd(const char *src, int targetfd)
+{
+	char tgt[32];
+
+	path_fd_name(tgt, targetfd);
+	return mount(src, tgt, NULL, MS_BIND, NULL) < 0 ? -errno : 0;
+}
+
+/* Remount the bind at rootfd/dest with flags (a fresh handle: the old one
+ * still points at what lies under the new mount). */
+static int bind_remount(int rootfd, const char *dest, unsigned long flags,
+			unsigned long clear)
+{
+	char tgt[32];
+	int fd, r = 0;
+
+	fd = path_open_in_root(rootfd, dest, PATH_NOCREATE);
+	if (fd < 0)
+		return fd;
+	path_fd_name(tgt, fd);
+	flags |= locked_flags(tgt) & ~clear;
+	if (mount(NULL, tgt, NULL, MS_BIND | MS_REMOUNT | flags, NULL) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+static int set_propagation(int rootfd, const char *dest, unsigned long prop)
+{
+	char tgt[32];
+	int fd, r = 0;
+
+	fd = path_open_in_root(rootfd, dest, PATH_NOCREATE);
+	if (fd < 0)
+		return fd;
+	path_fd_name(tgt, fd);
+	if (mount(NULL, tgt, NULL, prop, NULL) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+static int mount_bind(int rootfd, const struct spec_mount *m, struct err *e)
+{
+	unsigned long extra = m->flags & ~(MS_BIND | MS_REC);
+	char src[32], tgt[32];
+	struct stat st;
+	int sfd, tfd, r;
+
+	sfd = open(m->source, O_PATH | O_CLOEXEC);
+	if (sfd < 0)
+		return err_sys(e, errno, "mount %s: source %s", m->dest,
+			       m->source);
+	if (fstat(sfd, &st) < 0) {
+		r = err_sys(e, errno, "mount %s: source %s", m->dest,
+			    m->source);
+		goto out_src;
+	}
+	tfd = path_open_in_root(rootfd, m->dest, S_ISDIR(st.st_mode) ?
+				PATH_MKDIR : PATH_MKFILE);
+	if (tfd < 0) {
+		r = err_sys(e, -tfd, "mount %s", m->dest);
+		goto out_src;
+	}
+	path_fd_name(src, sfd);
+	path_fd_name(tgt, tfd);
+	r = mount(src, tgt, NULL, MS_BIND | (m->flags & MS_REC), NULL);
+	close(tfd);
+	if (r < 0) {
+		r = err_sys(e, errno, "mount %s", m->dest);
+		goto out_src;
+	}
+	if (extra || m->clear) {
+		r = bind_remount(rootfd, m->dest, extra, m->clear);
+		if (r < 0) {
+			err_sys(e, -r, "remount %s", m->dest);
+			goto out_src;
+		}
+	}
+	if (m->propagation) {
+		r = set_propagation(rootfd, m->dest, m->propagation);
+		if (r < 0)
+			err_sys(e, -r, "mount %s: propagation", m->dest);
+	}
+out_src:
+	close(sfd);
+	return r;
+}
+
+/*
+ * A v1 or hybrid host: a tmpfs holding one read-only mount per hierarchy
+ * the host has, with the same controllers.  v2: the cgroup2 filesystem.
+ */
+static int mount_cgroup_v1(int dirfd, unsigned long flags)
+{
+	char *info, *line, *next, *f[10], *opts, *super, *name, *p, data[256];
+	char tgt[32];
+	int n, fd, r = 0;
+	size_t len;
+
+	r = read_file_at(AT_FDCWD, "/proc/self/mountinfo", 1 << 20, &info,
+			 NULL);
+	if (r < 0)
+		return r;
+	for (line = info; line && *line && !r; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		/* id parent maj:min root mountpoint opts [tags] - type src super */
+		for (n = 0, p = strtok_r(line, " ", &opts); p && n < 10;
+		     p = strtok_r(NULL, " ", &opts)) {
+			if (n >= 6 && !strcmp(p, "-")) {
+				f[6] = strtok_r(NULL, " ", &opts);
+				f[7] = strtok_r(NULL, " ", &opts);
+				f[8] = strtok_r(NULL, " ", &opts);
+				n = 9;
+				break;
+			}
+			if (n < 6)
+				f[n] = p;
+			n++;
+		}
+		if (n != 9 || !f[6] || !f[8] || strncmp(f[4], "/sys/fs/cgroup/",
+							 15))
+			continue;
+		name = f[4] + 15;
+		if (!*name || strchr(name, '/'))
+			continue;
+		if (!strcmp(f[6], "cgroup2")) {
+			data[0] = 0;
+		} else if (!strcmp(f[6], "cgroup")) {
+			/* super options minus rw/ro: the controller list */
+			data[0] = 0;
+			len = 0;
+			for (super = strtok_r(f[8], ",", &opts); super;
+			     super = strtok_r(NULL, ",", &opts)) {
+				if (!strcmp(super, "rw") || !strcmp(super, "ro"))
+					continue;
+				len += snprintf(data + len, sizeof(data) - len,
+						"%s%s", len ? "," : "", super);
+				if (len >= sizeof(data))
+					break;
+			}
+		} else {
+			continue;
+		}
+		fd = path_open_in_root(dirfd, name, PATH_MKDIR);
+		if (fd < 0) {
+			r = fd;
+			break;
+		}
+		path_fd_name(tgt, fd);
+		if (mount(f[6], tgt, f[6], flags, data[0] ? data : NULL) < 0)
+			r = -errno;
+		close(fd);
+	}
+	free(info);
+	return r;
+}
+
+static int mount_cgroup(int rootfd, const struct spec_mount *m, int tfd,
+			struct err *e)
+{
+	unsigned long flags = m->flags & ~(MS_BIND | MS_REC);
+	char tgt[32];
+	struct statfs sf;
+	int r;
+
+	path_fd_name(tgt, tfd);
+	if (statfs("/sys/fs/cgroup", &sf) == 0 &&
+	    sf.f_type == CGROUP2_SUPER_MAGIC) {
+		if (mount("cgroup2", tgt, "cgroup2", flags, NULL) < 0)
+			return err_sys(e, errno, "mount %s", m->dest);
+		return 0;
+	}
+	if (statfs("/sys/fs/cgroup", &sf) < 0)
+		return 0;	/* no cgroups on this host: nothing to show */
+	if (mount("tmpfs", tgt, "tmpfs", flags & ~MS_RDONLY, "mode=755") < 0)
+		return err_sys(e, errno, "mount %s", m->dest);
+	r = path_open_in_root(rootfd, m->dest, PATH_NOCREATE);
+	if (r < 0)
+		return err_sys(e, -r, "mount %s", m->dest);
+	tfd = r;
+	r = mount_cgroup_v1(tfd, flags);
+	close(tfd);
+	if (r < 0)
+		return err_sys(e, -r, "mount %s", m->dest);
+	if (flags & MS_RDONLY) {
+		r = bind_remount(rootfd, m->dest, flags, 0);
+		if (r < 0)
+			return err_sys(e, -r, "remount %s", m->dest);
+	}
+	return 0;
+}
+
+int mount_in_root(int rootfd, const struct spec_mount *m, struct err *e)
+{
+	char tgt[32];
+	int tfd, r = 0;
+
+	if (!strcmp(m->type, "bind"))
+		return mount_bind(rootfd, m, e);
+	tfd = path_open_in_root(rootfd, m->dest, PATH_MKDIR);
+	if (tfd < 0)
+		return err_sys(e, -tfd, "mount %s", m->dest);
+	if (!strcmp(m->type, "cgroup")) {
+		r = mount_cgroup(rootfd, m, tfd, e);
+		close(tfd);
+		return r;
+	}
+	path_fd_name(tgt, tfd);
+	if (mount(m->source ? m->source : m->type, tgt, m->type,
+		  m->flags & ~MS_REC, m->data) < 0)
+		r = err_sys(e, errno, "mount %s", m->dest);
+	close(tfd);
+	if (!r && m->propagation) {
+		r = set_propagation(rootfd, m->dest, m->propagation);
+		if (r < 0)
+			err_sys(e, -r, "mount %s: propagation", m->dest);
+	}
+	return r;
+}
+
+int mount_mask(int rootfd, const char *path)
+{
+	char tgt[32];
+	struct stat st;
+	int fd, r = 0;
+
+	fd = path_open_in_root(rootfd, path, PATH_NOCREATE);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return fd;
+	path_fd_name(tgt, fd);
+	if (fstat(fd, &st) < 0)
+		r = -errno;
+	else if (S_ISDIR(st.st_mode))
+		r = mount("tmpfs", tgt, "tmpfs", MS_RDONLY, "size=0k") < 0 ?
+		    -errno : 0;
+	else
+		r = mount("/dev/null", tgt, NULL, MS_BIND, NULL) < 0 ?
+		    -errno : 0;
+	close(fd);
+	return r;
+}
+
+int mount_readonly(int rootfd, const char *path, int recursive)
+{
+	char tgt[32];
+	int fd, r;
+
+	fd = path_open_in_root(rootfd, path, PATH_NOCREATE);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return fd;
+	path_fd_name(tgt, fd);
+	r = mount(tgt, tgt, NULL, MS_BIND | (recursive ? MS_REC : 0), NULL);
+	close(fd);
+	if (r < 0)
+		return -errno;
+	return bind_remount(rootfd, path, MS_RDONLY, 0);
+}
+
+int mount_readonly_root(void)
+{
+	unsigned long keep = locked_flags("/");
+
+	if (mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | keep,
+		  NULL) < 0)
+		return -errno;
+	return 0;
+}

@@ -1,0 +1,158 @@
+/* path.c - resolution inside a root by handle; see path.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "path.h"
+#include "sys.h"
+
+#define MAX_DEPTH 128
+#define MAX_LINKS 40
+
+void path_fd_name(char buf[32], int fd)
+{
+	snprintf(buf, 32, "/proc/self/fd/%d", fd);
+}
+
+/* Walk state: the stack of directory fds from the root down. */
+struct walk {
+	int fds[MAX_DEPTH];
+	int n;
+};
+
+static void walk_pop_all(struct walk *w)
+{
+	while (w->n > 1)
+		close(w->fds[--w->n]);
+}
+
+/* Create name in dirfd as asked; an existing entry is fine. */
+static int create_entry(int dirfd, const char *name, int last,
+			enum path_create create)
+{
+	int fd;
+
+	if (create == PATH_MKFILE && last) {
+		fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL |
+			    O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd < 0)
+			return errno == EEXIST ? 0 : -errno;
+		close(fd);
+		return 0;
+	}
+	if (mkdirat(dirfd, name, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/*
+ * The component walk.  buf holds the path still to resolve; a symlink's
+ * target is spliced in front of what is left of it.
+ */
+static int walk_path(int rootfd, const char *path, enum path_create create)
+{
+	char buf[PATH_MAX * 2], link[PATH_MAX], name[NAME_MAX + 1];
+	struct walk w = { .n = 1 };
+	int links = 0, fd, ret, last;
+	size_t len, rest;
+	char *p;
+	ssize_t l;
+
+	if (strlen(path) >= PATH_MAX)
+		return -ENAMETOOLONG;
+	strcpy(buf, path);
+	w.fds[0] = rootfd;
+	p = buf;
+	for (;;) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		len = strcspn(p, "/");
+		if (len > NAME_MAX) {
+			ret = -ENAMETOOLONG;
+			goto out;
+		}
+		memcpy(name, p, len);
+		name[len] = 0;
+		p += len;
+		last = !p[strspn(p, "/")];
+		if (!strcmp(name, "."))
+			continue;
+		if (!strcmp(name, "..")) {
+			if (w.n > 1)
+				close(w.fds[--w.n]);
+			continue;
+		}
+		fd = openat(w.fds[w.n - 1], name, O_PATH | O_NOFOLLOW |
+			    O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT && create != PATH_NOCREATE) {
+			ret = create_entry(w.fds[w.n - 1], name, last, create);
+			if (ret < 0)
+				goto out;
+			fd = openat(w.fds[w.n - 1], name, O_PATH | O_NOFOLLOW |
+				    O_CLOEXEC);
+		}
+		if (fd < 0) {
+			ret = -errno;
+			goto out;
+		}
+		l = readlinkat(fd, "", link, sizeof(link) - 1);
+		if (l >= 0) {
+			/* A symlink: resolve its target inside the root. */
+			close(fd);
+			if (++links > MAX_LINKS) {
+				ret = -ELOOP;
+				goto out;
+			}
+			link[l] = 0;
+			rest = strlen(p);
+			if (l + 1 + rest >= sizeof(buf)) {
+				ret = -ENAMETOOLONG;
+				goto out;
+			}
+			memmove(buf + l + 1, p, rest + 1);
+			memcpy(buf, link, l);
+			buf[l] = '/';
+			p = buf;
+			if (link[0] == '/')
+				walk_pop_all(&w);
+			continue;
+		}
+		if (w.n == MAX_DEPTH) {
+			close(fd);
+			ret = -ELOOP;
+			goto out;
+		}
+		w.fds[w.n++] = fd;
+	}
+	if (w.n == 1) {
+		ret = openat(rootfd, ".", O_PATH | O_CLOEXEC);
+		return ret < 0 ? -errno : ret;
+	}
+	ret = w.fds[--w.n];
+out:
+	while (w.n > 1)
+		close(w.fds[--w.n]);
+	return ret;
+}
+
+int path_open_in_root(int rootfd, const char *path, enum path_create create)
+{
+	struct sys_open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = SYS_RESOLVE_IN_ROOT | SYS_RESOLVE_NO_MAGICLINKS,
+	};
+	int fd;
+
+	fd = sys_openat2(rootfd, path, &how);
+	if (fd >= 0 || (fd != -ENOSYS && fd != -EAGAIN &&
+			(fd != -ENOENT || create == PATH_NOCREATE)))
+		return fd;
+	return walk_path(rootfd, path, create);
+}

@@ -1,0 +1,992 @@
+/*
+ * spec.c - config.json into struct spec, validated whole before anything
+ * acts on it (runtime-spec config.md, config-linux.md).  What this stage of
+ * the runtime cannot do is refused by name ("not supported"); properties
+ * outside the spec are ignored, as the spec requires of runtimes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include "caps.h"
+#include "json.h"
+#include "spec.h"
+#include "sys.h"
+
+/* setresuid() and friends take (uid_t)-1 as "leave unchanged". */
+#define ID_MAX 4294967294u
+
+struct parse {
+	struct json_ctx c;
+	struct spec *s;
+};
+
+static int failed(struct json_ctx *c)
+{
+	return -c->e->no;
+}
+
+static int nomem(struct json_ctx *c)
+{
+	return err_sys(c->e, ENOMEM, "%s", c->name);
+}
+
+static int dup_to(struct json_ctx *c, const char *s, char **out)
+{
+	*out = strdup(s);
+	return *out ? 0 : nomem(c);
+}
+
+static int check_abs(struct json_ctx *c, const char *key, const char *path)
+{
+	if (!*path)
+		return json_fail(c, key, "must not be empty");
+	if (*path != '/')
+		return json_fail(c, key, "%s: not an absolute path", path);
+	return 0;
+}
+
+/*
+ * base/rel (or rel alone when absolute) with "", "." and ".." components
+ * resolved lexically, as Go's filepath.Join does for runc.  base is
+ * absolute.  NULL when out of memory.
+ */
+static char *join_clean(const char *base, const char *rel)
+{
+	const char *parts[2] = { *rel == '/' ? "" : base, rel };
+	const char *p, *seg;
+	size_t len = 0, n;
+	char *out;
+	int k;
+
+	out = malloc(strlen(parts[0]) + strlen(rel) + 3);
+	if (!out)
+		return NULL;
+	for (k = 0; k < 2; k++) {
+		for (p = parts[k]; *p;) {
+			while (*p == '/')
+				p++;
+			for (seg = p; *p && *p != '/'; p++)
+				;
+			n = p - seg;
+			if (!n || (n == 1 && *seg == '.'))
+				continue;
+			if (n == 2 && seg[0] == '.' && seg[1] == '.') {
+				while (len && out[len - 1] != '/')
+					len--;
+				if (len)
+					len--;
+				continue;
+			}
+			out[len++] = '/';
+			memcpy(out + len, seg, n);
+			len += n;
+		}
+	}
+	if (!len)
+		out[len++] = '/';
+	out[len] = 0;
+	return out;
+}
+
+/*
+ * Step into obj's member key (an object) and run fn on it.  An absent
+ * optional member runs fn on NULL, so fn sets its defaults either way.
+ */
+static int in_object(struct parse *p, const cJSON *obj, const char *key,
+		     enum json_need need,
+		     int (*fn)(struct parse *p, const cJSON *o))
+{
+	const cJSON *o = NULL;
+	size_t mark;
+	int r;
+
+	r = json_get_object(&p->c, obj, key, need, &o);
+	if (r < 0)
+		return r;
+	mark = json_push(&p->c, key);
+	r = fn(p, r ? o : NULL);
+	json_pop(&p->c, mark);
+	return r;
+}
+
+/* Run fn(p, element, i) on each element of obj's array member key. */
+static int each_object(struct parse *p, const cJSON *obj, const char *key,
+		       int (*fn)(struct parse *p, const cJSON *o, size_t i))
+{
+	const cJSON *arr, *el;
+	size_t mark, m, i = 0;
+	int r;
+
+	r = json_get_array(&p->c, obj, key, JSON_OPTIONAL, &arr, NULL);
+	if (r <= 0)
+		return r;
+	mark = json_push(&p->c, key);
+	cJSON_ArrayForEach(el, arr) {
+		m = json_push_index(&p->c, i);
+		r = json_as_object(&p->c, el);
+		if (!r)
+			r = fn(p, el, i);
+		json_pop(&p->c, m);
+		if (r < 0)
+			break;
+		i++;
+	}
+	json_pop(&p->c, mark);
+	return r < 0 ? r : 0;
+}
+
+/* Each element of v: absolute, or (with want_eq) NAME=VALUE. */
+static int check_strv(struct json_ctx *c, const char *key, char **v,
+		      int want_eq)
+{
+	size_t mark = json_push(c, key), m, i;
+	int r = 0;
+
+	for (i = 0; v[i] && !r; i++) {
+		m = json_push_index(c, i);
+		if (!want_eq)
+			r = check_abs(c, NULL, v[i]);
+		else if (!strchr(v[i], '='))
+			r = json_fail(c, NULL, "%s: expected NAME=VALUE", v[i]);
+		json_pop(c, m);
+	}
+	json_pop(c, mark);
+	return r;
+}
+
+static void add_unenforced(struct spec *s, const char *name)
+{
+	size_t n = strlen(s->unenforced);
+
+	snprintf(s->unenforced + n, sizeof(s->unenforced) - n, "%s%s",
+		 n ? ", " : "", name);
+}
+
+/* root */
+
+static int parse_root(struct parse *p, const cJSON *o)
+{
+	struct json_ctx *c = &p->c;
+	struct spec *s = p->s;
+	const char *path;
+	struct stat st;
+
+	if (json_get_string(c, o, "path", JSON_REQUIRED, &path) < 0 ||
+	    json_get_bool(c, o, "readonly", JSON_OPTIONAL,
+			  &s->root_readonly) < 0)
+		return failed(c);
+	if (!*path)
+		return json_fail(c, "path", "must not be empty");
+	s->root_path = join_clean(s->bundle, path);
+	if (!s->root_path)
+		return nomem(c);
+	if (stat(s->root_path, &st) < 0)
+		return json_fail_sys(c, "path", errno, "%s", s->root_path);
+	if (!S_ISDIR(st.st_mode))
+		return json_fail_sys(c, "path", ENOTDIR, "%s", s->root_path);
+	return 0;
+}
+
+/* process */
+
+static int parse_user(struct parse *p, const cJSON *o)
+{
+	struct json_ctx *c = &p->c;
+	struct spec_user *u = &p->s->process.user;
+	uint64_t uid = 0, gid = 0, umask = 0, v;
+	const cJSON *arr, *el;
+	size_t mark, m, n, i = 0;
+	int r;
+
+	if (json_get_uint(c, o, "uid", JSON_OPTIONAL, ID_MAX, &uid) < 0 ||
+	    json_get_uint(c, o, "gid", JSON_OPTIONAL, ID_MAX, &gid) < 0)
+		return failed(c);
+	r = json_get_uint(c, o, "umask", JSON_OPTIONAL, 0777, &umask);
+	if (r < 0)
+		return r;
+	u->uid = uid;
+	u->gid = gid;
+	u->umask = r ? (int)umask : -1;
+	r = json_get_array(c, o, "additionalGids", JSON_OPTIONAL, &arr, &n);
+	if (r <= 0)
+		return r;
+	u->additional_gids = calloc(n ? n : 1, sizeof(gid_t));
+	if (!u->additional_gids)
+		return nomem(c);
+	mark = json_push(c, "additionalGids");
+	cJSON_ArrayForEach(el, arr) {
+		m = json_push_index(c, i);
+		r = json_as_uint(c, el, ID_MAX, &v);
+		json_pop(c, m);
+		if (r < 0)
+			break;
+		u->additional_gids[i++] = v;
+	}
+	json_pop(c, mark);
+	u->n_additional_gids = i;
+	return r < 0 ? r : 0;
+}
+
+static int parse_caps(struct parse *p, const cJSON *o)
+{
+	static const char sets[][12] = {
+		"bounding", "effective", "permitted", "inheritable", "ambient",
+	};
+	struct spec_caps *caps = &p->s->process.caps;
+	uint64_t *masks[] = {
+		&caps->bounding, &caps->effective, &caps->permitted,
+		&caps->inheritable, &caps->ambient,
+	};
+	struct json_ctx *c = &p->c;
+	const cJSON *arr, *el;
+	const char *name;
+	size_t k, i, mark, m;
+	int r, cap;
+
+	if (!o)
+		return 0;
+	caps->present = 1;
+	for (k = 0; k < sizeof(sets) / sizeof(sets[0]); k++) {
+		r = json_get_array(c, o, sets[k], JSON_OPTIONAL, &arr, NULL);
+		if (r < 0)
+			return r;
+		if (!r)
+			continue;
+		mark = json_push(c, sets[k]);
+		i = 0;
+		cJSON_ArrayForEach(el, arr) {
+			m = json_push_index(c, i++);
+			r = json_as_string(c, el, &name);
+			cap = r < 0 ? -1 : caps_from_name(name);
+			if (!r && cap < 0)
+				r = json_fail(c, NULL, "%s: unknown capability",
+					      name);
+			json_pop(c, m);
+			if (r < 0)
+				break;
+			*masks[k] |= UINT64_C(1) << cap;
+		}
+		json_pop(c, mark);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static const struct {
+	char name[18];
+	int resource;
+} rlimit_names[] = {
+	{ "RLIMIT_AS", RLIMIT_AS },
+	{ "RLIMIT_CORE", RLIMIT_CORE },
+	{ "RLIMIT_CPU", RLIMIT_CPU },
+	{ "RLIMIT_DATA", RLIMIT_DATA },
+	{ "RLIMIT_FSIZE", RLIMIT_FSIZE },
+	{ "RLIMIT_LOCKS", RLIMIT_LOCKS },
+	{ "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK },
+	{ "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE },
+	{ "RLIMIT_NICE", RLIMIT_NICE },
+	{ "RLIMIT_NOFILE", RLIMIT_NOFILE },
+	{ "RLIMIT_NPROC", RLIMIT_NPROC },
+	{ "RLIMIT_RSS", RLIMIT_RSS },
+	{ "RLIMIT_RTPRIO", RLIMIT_RTPRIO },
+	{ "RLIMIT_RTTIME", RLIMIT_RTTIME },
+	{ "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
+	{ "RLIMIT_STACK", RLIMIT_STACK },
+};
+
+static int parse_rlimit(struct parse *p, const cJSON *o, size_t i)
+{
+	struct json_ctx *c = &p->c;
+	struct spec_rlimit *rl = &p->s->process.rlimits[i];
+	const char *type;
+	size_t k;
+
+	if (json_get_string(c, o, "type", JSON_REQUIRED, &type) < 0)
+		return failed(c);
+	for (k = 0; k < sizeof(rlimit_names) / sizeof(rlimit_names[0]); k++)
+		if (!strcmp(type, rlimit_names[k].name))
+			break;
+	if (k == sizeof(rlimit_names) / sizeof(rlimit_names[0]))
+		return json_fail(c, "type", "%s: unknown rlimit", type);
+	rl->resource = rlimit_names[k].resource;
+	for (k = 0; k < i; k++)
+		if (p->s->process.rlimits[k].resource == rl->resource)
+			return json_fail(c, "type", "%s: duplicated", type);
+	if (json_get_uint(c, o, "soft", JSON_REQUIRED, UINT64_MAX,
+			  &rl->soft) < 0 ||
+	    json_get_uint(c, o, "hard", JSON_REQUIRED, UINT64_MAX,
+			  &rl->hard) < 0)
+		return failed(c);
+	if (rl->soft > rl->hard)
+		return json_fail(c, NULL, "soft limit %llu above hard limit %llu",
+				 (unsigned long long)rl->soft,
+				 (unsigned long long)rl->hard);
+	p->s->process.n_rlimits = i + 1;
+	return 0;
+}
+
+static int reject_label(struct json_ctx *c, const cJSON *o, const char *key)
+{
+	const char *s = "";
+
+	if (json_get_string(c, o, key, JSON_OPTIONAL, &s) < 0)
+		return failed(c);
+	return *s ? json_fail(c, key, "not supported") : 0;
+}
+
+static int parse_process(struct parse *p, const cJSON *o)
+{
+	struct json_ctx *c = &p->c;
+	struct spec_process *pr = &p->s->process;
+	const cJSON *arr;
+	const char *cwd;
+	int64_t oom;
+	size_t n;
+	int r;
+
+	r = json_get_bool(c, o, "terminal", JSON_OPTIONAL, &pr->terminal);
+	if (r < 0)
+		return r;
+	if (pr->terminal)
+		return json_fail(c, "terminal", "not supported");
+	if (in_object(p, o, "user", JSON_OPTIONAL, parse_user) < 0 ||
+	    json_get_strv(c, o, "args", JSON_REQUIRED, &pr->args, &n) < 0)
+		return failed(c);
+	if (!n)
+		return json_fail(c, "args", "must not be empty");
+	if (json_get_strv(c, o, "env", JSON_OPTIONAL, &pr->env, NULL) < 0 ||
+	    check_strv(c, "env", pr->env, 1) < 0 ||
+	    json_get_string(c, o, "cwd", JSON_REQUIRED, &cwd) < 0 ||
+	    check_abs(c, "cwd", cwd) < 0 ||
+	    dup_to(c, cwd, &pr->cwd) < 0 ||
+	    in_object(p, o, "capabilities", JSON_OPTIONAL, parse_caps) < 0)
+		return failed(c);
+	r = json_get_array(c, o, "rlimits", JSON_OPTIONAL, &arr, &n);
+	if (r < 0)
+		return r;
+	if (r && n) {
+		pr->rlimits = calloc(n, sizeof(*pr->rlimits));
+		if (!pr->rlimits)
+			return nomem(c);
+	}
+	if (each_object(p, o, "rlimits", parse_rlimit) < 0 ||
+	    json_get_bool(c, o, "noNewPrivileges", JSON_OPTIONAL,
+			  &pr->no_new_privileges) < 0)
+		return failed(c);
+	r = json_get_int(c, o, "oomScoreAdj", JSON_OPTIONAL, -1000, 1000,
+			 &oom);
+	if (r < 0)
+		return r;
+	pr->has_oom_score_adj = r;
+	pr->oom_score_adj = r ? (int)oom : 0;
+	if (reject_label(c, o, "apparmorProfile") < 0 ||
+	    reject_label(c, o, "selinuxLabel") < 0 ||
+	    json_reject(c, o, "ioPriority") < 0 ||
+	    json_reject(c, o, "scheduler") < 0 ||
+	    json_reject(c, o, "execCPUAffinity") < 0)
+		return failed(c);
+	return 0;
+}
+
+/* mounts */
+
+enum { OPT_SET, OPT_CLEAR, OPT_PROPAGATION, OPT_REFUSED };
+
+/* mount(8) options that are flags; the rest is data for the filesystem. */
+static const struct {
+	char name[15];
+	unsigned char how;
+	unsigned long flag;
+} mount_opts[] = {
+	{ "defaults", OPT_SET, 0 },
+	{ "ro", OPT_SET, MS_RDONLY },
+	{ "rw", OPT_CLEAR, MS_RDONLY },
+	{ "nosuid", OPT_SET, MS_NOSUID },
+	{ "suid", OPT_CLEAR, MS_NOSUID },
+	{ "nodev", OPT_SET, MS_NODEV },
+	{ "dev", OPT_CLEAR, MS_NODEV },
+	{ "noexec", OPT_SET, MS_NOEXEC },
+	{ "exec", OPT_CLEAR, MS_NOEXEC },
+	{ "sync", OPT_SET, MS_SYNCHRONOUS },
+	{ "async", OPT_CLEAR, MS_SYNCHRONOUS },
+	{ "dirsync", OPT_SET, MS_DIRSYNC },
+	{ "mand", OPT_SET, MS_MANDLOCK },
+	{ "nomand", OPT_CLEAR, MS_MANDLOCK },
+	{ "atime", OPT_CLEAR, MS_NOATIME },
+	{ "noatime", OPT_SET, MS_NOATIME },
+	{ "diratime", OPT_CLEAR, MS_NODIRATIME },
+	{ "nodiratime", OPT_SET, MS_NODIRATIME },
+	{ "relatime", OPT_SET, MS_RELATIME },
+	{ "norelatime", OPT_CLEAR, MS_RELATIME },
+	{ "strictatime", OPT_SET, MS_STRICTATIME },
+	{ "nostrictatime", OPT_CLEAR, MS_STRICTATIME },
+	{ "lazytime", OPT_SET, MS_LAZYTIME },
+	{ "nolazytime", OPT_CLEAR, MS_LAZYTIME },
+	{ "iversion", OPT_SET, MS_I_VERSION },
+	{ "noiversion", OPT_CLEAR, MS_I_VERSION },
+	{ "silent", OPT_SET, MS_SILENT },
+	{ "loud", OPT_CLEAR, MS_SILENT },
+	{ "nosymfollow", OPT_SET, MS_NOSYMFOLLOW },
+	{ "symfollow", OPT_CLEAR, MS_NOSYMFOLLOW },
+	{ "bind", OPT_SET, MS_BIND },
+	{ "rbind", OPT_SET, MS_BIND | MS_REC },
+	{ "private", OPT_PROPAGATION, MS_PRIVATE },
+	{ "rprivate", OPT_PROPAGATION, MS_PRIVATE | MS_REC },
+	{ "shared", OPT_PROPAGATION, MS_SHARED },
+	{ "rshared", OPT_PROPAGATION, MS_SHARED | MS_REC },
+	{ "slave", OPT_PROPAGATION, MS_SLAVE },
+	{ "rslave", OPT_PROPAGATION, MS_SLAVE | MS_REC },
+	{ "unbindable", OPT_PROPAGATION, MS_UNBINDABLE },
+	{ "runbindable", OPT_PROPAGATION, MS_UNBINDABLE | MS_REC },
+	/*
+	 * runc's own options: taken as data they would be dropped without a
+	 * word on a bind mount (a "rro" bind left writable).
+	 */
+	{ "remount", OPT_REFUSED, 0 },
+	{ "rro", OPT_REFUSED, 0 },
+	{ "rrw", OPT_REFUSED, 0 },
+	{ "rnosuid", OPT_REFUSED, 0 },
+	{ "rsuid", OPT_REFUSED, 0 },
+	{ "rnodev", OPT_REFUSED, 0 },
+	{ "rdev", OPT_REFUSED, 0 },
+	{ "rnoexec", OPT_REFUSED, 0 },
+	{ "rexec", OPT_REFUSED, 0 },
+	{ "rnoatime", OPT_REFUSED, 0 },
+	{ "ratime", OPT_REFUSED, 0 },
+	{ "rnodiratime", OPT_REFUSED, 0 },
+	{ "rdiratime", OPT_REFUSED, 0 },
+	{ "rrelatime", OPT_REFUSED, 0 },
+	{ "rnorelatime", OPT_REFUSED, 0 },
+	{ "rstrictatime", OPT_REFUSED, 0 },
+	{ "rnostrictatime", OPT_REFUSED, 0 },
+	{ "rnosymfollow", OPT_REFUSED, 0 },
+	{ "rsymfollow", OPT_REFUSED, 0 },
+	{ "idmap", OPT_REFUSED, 0 },
+	{ "ridmap", OPT_REFUSED, 0 },
+	{ "tmpcopyup", OPT_REFUSED, 0 },
+};
+
+static const char mount_types[][8] = {
+	"proc", "sysfs", "tmpfs", "devpts", "mqueue", "cgroup", "cgroup2",
+};
+
+static int mount_options(struct json_ctx *c, struct spec_mount *m,
+			 char **opts)
+{
+	size_t i, k, len = 0, mark;
+	char *data;
+	int r = 0;
+
+	for (i = 0; opts[i]; i++)
+		len += strlen(opts[i]) + 1;
+	data = calloc(1, len + 1);
+	if (!data)
+		return nomem(c);
+	mark = json_push(c, "options");
+	for (i = 0; opts[i] && !r; i++) {
+		for (k = 0; k < sizeof(mount_opts) / sizeof(mount_opts[0]); k++)
+			if (!strcmp(opts[i], mount_opts[k].name))
+				break;
+		if (k == sizeof(mount_opts) / sizeof(mount_opts[0])) {
+			if (*opts[i] && *data)
+				strcat(data, ",");
+			strcat(data, opts[i]);
+			continue;
+		}
+		switch (mount_opts[k].how) {
+		case OPT_SET:
+			m->flags |= mount_opts[k].flag;
+			m->clear &= ~mount_opts[k].flag;
+			break;
+		case OPT_CLEAR:
+			m->clear |= mount_opts[k].flag;
+			m->flags &= ~mount_opts[k].flag;
+			break;
+		case OPT_PROPAGATION:
+			m->propagation = mount_opts[k].flag;
+			break;
+		default:
+			json_push_index(c, i);
+			r = json_fail(c, NULL, "%s: not supported", opts[i]);
+		}
+	}
+	json_pop(c, mark);
+	if (r < 0 || !*data) {
+		free(data);
+		return r;
+	}
+	m->data = data;
+	return 0;
+}
+
+static int parse_mount(struct parse *p, const cJSON *o, size_t i)
+{
+	struct json_ctx *c = &p->c;
+	struct spec_mount *m = &p->s->mounts[i];
+	const char *dest, *type = NULL, *src = NULL;
+	char **opts = NULL;
+	size_t k;
+	int r;
+
+	if (json_get_string(c, o, "destination", JSON_REQUIRED, &dest) < 0 ||
+	    check_abs(c, "destination", dest) < 0 ||
+	    dup_to(c, dest, &m->dest) < 0 ||
+	    json_get_string(c, o, "type", JSON_OPTIONAL, &type) < 0 ||
+	    json_get_string(c, o, "source", JSON_OPTIONAL, &src) < 0 ||
+	    json_get_strv(c, o, "options", JSON_OPTIONAL, &opts, NULL) < 0)
+		return failed(c);
+	r = mount_options(c, m, opts);
+	json_strv_free(opts);
+	if (r < 0 || json_reject(c, o, "uidMappings") < 0 ||
+	    json_reject(c, o, "gidMappings") < 0)
+		return failed(c);
+	if ((m->flags & MS_BIND) || (type && !strcmp(type, "bind"))) {
+		m->flags |= MS_BIND;
+		if (!src)
+			return json_fail(c, "source", "missing");
+		if (!*src)
+			return json_fail(c, "source", "must not be empty");
+		m->source = *src == '/' ? strdup(src) :
+			    join_clean(p->s->bundle, src);
+		if (!m->source)
+			return nomem(c);
+		return dup_to(c, "bind", &m->type);
+	}
+	if (!type)
+		return json_fail(c, "type", "missing");
+	for (k = 0; k < sizeof(mount_types) / sizeof(mount_types[0]); k++)
+		if (!strcmp(type, mount_types[k]))
+			break;
+	if (k == sizeof(mount_types) / sizeof(mount_types[0]))
+		return json_fail(c, "type", "%s: not supported", type);
+	if (src && dup_to(c, src, &m->source) < 0)
+		return failed(c);
+	return dup_to(c, type, &m->type);
+}
+
+static int parse_mounts(struct parse *p, const cJSON *top)
+{
+	const cJSON *arr;
+	size_t n;
+	int r;
+
+	r = json_get_array(&p->c, top, "mounts", JSON_OPTIONAL, &arr, &n);
+	if (r <= 0 || !n)
+		return r;
+	p->s->mounts = calloc(n, sizeof(*p->s->mounts));
+	if (!p->s->mounts)
+		return nomem(&p->c);
+	p->s->n_mounts = n;
+	return each_object(p, top, "mounts", parse_mount);
+}
+
+/* linux */
+
+static const struct {
+	char name[8], proc[8];
+	unsigned long flag;
+} ns_names[SPEC_NS_COUNT] = {
+	[SPEC_NS_PID] = { "pid", "pid", CLONE_NEWPID },
+	[SPEC_NS_NET] = { "network", "net", CLONE_NEWNET },
+	[SPEC_NS_MNT] = { "mount", "mnt", CLONE_NEWNS },
+	[SPEC_NS_IPC] = { "ipc", "ipc", CLONE_NEWIPC },
+	[SPEC_NS_UTS] = { "uts", "uts", CLONE_NEWUTS },
+	[SPEC_NS_CGROUP] = { "cgroup", "cgroup", CLONE_NEWCGROUP },
+	[SPEC_NS_USER] = { "user", "user", CLONE_NEWUSER },
+	[SPEC_NS_TIME] = { "time", "time", CLONE_NEWTIME },
+};
+
+int spec_ns_from_name(const char *name)
+{
+	int t;
+
+	for (t = 0; t < SPEC_NS_COUNT; t++)
+		if (!strcmp(name, ns_names[t].name))
+			return t;
+	return -1;
+}
+
+unsigned long spec_ns_clone_flag(int type)
+{
+	return type >= 0 && type < SPEC_NS_COUNT ? ns_names[type].flag : 0;
+}
+
+const char *spec_ns_proc_name(int type)
+{
+	return type >= 0 && type < SPEC_NS_COUNT ? ns_names[type].proc : NULL;
+}
+
+static int parse_ns(struct parse *p, const cJSON *o, size_t i)
+{
+	struct json_ctx *c = &p->c;
+	const char *type, *path = NULL;
+	struct spec_ns *ns;
+	int t;
+
+	if (json_get_string(c, o, "type", JSON_REQUIRED, &type) < 0)
+		return failed(c);
+	t = spec_ns_from_name(type);
+	if (t < 0)
+		return json_fail(c, "type", "%s: unknown namespace", type);
+	if (t == SPEC_NS_USER || t == SPEC_NS_TIME)
+		return json_fail(c, "type", "%s: not supported", type);
+	ns = &p->s->ns[t];
+	if (ns->present)
+		return json_fail(c, "type", "%s: duplicated", type);
+	ns->present = 1;
+	if (json_get_string(c, o, "path", JSON_OPTIONAL, &path) < 0)
+		return failed(c);
+	if (!path || !*path)
+		return 0;
+	if (check_abs(c, "path", path) < 0)
+		return failed(c);
+	return dup_to(c, path, &ns->path);
+}
+
+static const struct {
+	char name[12];
+	unsigned long flags;
+} propagations[] = {
+	{ "private", MS_PRIVATE },
+	{ "rprivate", MS_PRIVATE | MS_REC },
+	{ "slave", MS_SLAVE },
+	{ "rslave", MS_SLAVE | MS_REC },
+	{ "shared", MS_SHARED },
+	{ "rshared", MS_SHARED | MS_REC },
+	{ "unbindable", MS_UNBINDABLE },
+	{ "runbindable", MS_UNBINDABLE | MS_REC },
+};
+
+static int parse_propagation(struct parse *p, const cJSON *o)
+{
+	struct json_ctx *c = &p->c;
+	const char *prop = "";
+	size_t k;
+
+	if (json_get_string(c, o, "rootfsPropagation", JSON_OPTIONAL,
+			    &prop) < 0)
+		return failed(c);
+	if (!*prop)
+		return 0;
+	for (k = 0; k < sizeof(propagations) / sizeof(propagations[0]); k++) {
+		if (!strcmp(prop, propagations[k].name)) {
+			p->s->rootfs_propagation = propagations[k].flags;
+			return 0;
+		}
+	}
+	return json_fail(c, "rootfsPropagation", "%s: unknown propagation",
+			 prop);
+}
+
+/* Accepted, not enforced yet: named in spec->unenforced. */
+static int parse_unenforced(struct parse *p, const cJSON *o)
+{
+	struct json_ctx *c = &p->c;
+	const cJSON *res = NULL;
+	const char *path = "";
+
+	if (json_get_object(c, o, "resources", JSON_OPTIONAL, &res) < 0 ||
+	    json_get_string(c, o, "cgroupsPath", JSON_OPTIONAL, &path) < 0)
+		return failed(c);
+	if (!json_is_empty(res))
+		add_unenforced(p->s, "linux.resources");
+	if (*path)
+		add_unenforced(p->s, "linux.cgroupsPath");
+	return 0;
+}
+
+static int parse_linux(struct parse *p, const cJSON *o)
+{
+	static const char refused[][14] = {
+		"uidMappings", "gidMappings", "sysctl", "seccomp", "devices",
+		"intelRdt", "personality", "timeOffsets", "memoryPolicy",
+		"netDevices",
+	};
+	struct json_ctx *c = &p->c;
+	struct spec *s = p->s;
+	size_t k;
+
+	if (each_object(p, o, "namespaces", parse_ns) < 0 ||
+	    json_get_strv(c, o, "maskedPaths", JSON_OPTIONAL,
+			  &s->masked_paths, NULL) < 0 ||
+	    check_strv(c, "maskedPaths", s->masked_paths, 0) < 0 ||
+	    json_get_strv(c, o, "readonlyPaths", JSON_OPTIONAL,
+			  &s->readonly_paths, NULL) < 0 ||
+	    check_strv(c, "readonlyPaths", s->readonly_paths, 0) < 0 ||
+	    parse_propagation(p, o) < 0 ||
+	    parse_unenforced(p, o) < 0)
+		return failed(c);
+	for (k = 0; k < sizeof(refused) / sizeof(refused[0]); k++)
+		if (json_reject(c, o, refused[k]) < 0)
+			return failed(c);
+	return reject_label(c, o, "mountLabel");
+}
+
+/* the top */
+
+static int parse_annotations(struct parse *p, const cJSON *o)
+{
+	struct json_ctx *c = &p->c;
+	struct spec *s = p->s;
+	struct spec_annotation *a;
+	const char *value;
+	const cJSON *k;
+	size_t n, mark;
+	int r;
+
+	n = o ? cJSON_GetArraySize(o) : 0;
+	if (!n)
+		return 0;
+	s->annotations = calloc(n, sizeof(*s->annotations));
+	if (!s->annotations)
+		return nomem(c);
+	cJSON_ArrayForEach(k, o) {
+		mark = json_push(c, k->string);
+		r = json_as_string(c, k, &value);
+		json_pop(c, mark);
+		if (r < 0)
+			return r;
+		a = &s->annotations[s->n_annotations++];
+		if (dup_to(c, k->string, &a->key) < 0 ||
+		    dup_to(c, value, &a->value) < 0)
+			return failed(c);
+	}
+	return 0;
+}
+
+static int parse_name(struct json_ctx *c, const cJSON *o, const char *key,
+		      char **out)
+{
+	const char *s = "";
+
+	if (json_get_string(c, o, key, JSON_OPTIONAL, &s) < 0)
+		return failed(c);
+	/* sethostname(2) and setdomainname(2) take at most 64 bytes. */
+	if (strlen(s) > 64)
+		return json_fail(c, key, "longer than 64 bytes");
+	return *s ? dup_to(c, s, out) : 0;
+}
+
+static int parse_top(struct parse *p, const cJSON *top)
+{
+	static const char refused[][8] = {
+		"hooks", "solaris", "windows", "vm", "zos",
+	};
+	struct json_ctx *c = &p->c;
+	struct spec *s = p->s;
+	const char *version;
+	size_t k;
+
+	if (json_as_object(c, top) < 0 ||
+	    json_get_string(c, top, "ociVersion", JSON_REQUIRED,
+			    &version) < 0 ||
+	    dup_to(c, version, &s->oci_version) < 0)
+		return failed(c);
+	for (k = 0; k < sizeof(refused) / sizeof(refused[0]); k++)
+		if (json_reject(c, top, refused[k]) < 0)
+			return failed(c);
+	if (in_object(p, top, "root", JSON_REQUIRED, parse_root) < 0 ||
+	    in_object(p, top, "process", JSON_REQUIRED, parse_process) < 0 ||
+	    parse_name(c, top, "hostname", &s->hostname) < 0 ||
+	    parse_name(c, top, "domainname", &s->domainname) < 0 ||
+	    parse_mounts(p, top) < 0 ||
+	    in_object(p, top, "linux", JSON_OPTIONAL, parse_linux) < 0 ||
+	    in_object(p, top, "annotations", JSON_OPTIONAL,
+		      parse_annotations) < 0)
+		return failed(c);
+	return 0;
+}
+
+static int parse_tree(const cJSON *top, const char *name, const char *bundle,
+		      struct spec **out, struct err *e)
+{
+	struct parse p;
+	int r;
+
+	json_ctx_init(&p.c, name, e);
+	p.s = calloc(1, sizeof(*p.s));
+	if (!p.s)
+		return nomem(&p.c);
+	p.s->process.user.umask = -1;
+	r = dup_to(&p.c, bundle, &p.s->bundle);
+	if (!r)
+		r = parse_top(&p, top);
+	if (r < 0) {
+		spec_free(p.s);
+		return r;
+	}
+	*out = p.s;
+	return 0;
+}
+
+static int check_bundle(const char *bundle, struct err *e)
+{
+	if (!bundle || *bundle != '/')
+		return err_msg(e, EINVAL, "bundle %s: not an absolute path",
+			       bundle ? bundle : "(none)");
+	return 0;
+}
+
+int spec_parse(const char *text, size_t len, const char *name,
+	       const char *bundle, struct spec **out, struct err *e)
+{
+	cJSON *top;
+	int r;
+
+	r = check_bundle(bundle, e);
+	if (!r)
+		r = json_parse(text, len, name, &top, e);
+	if (r < 0)
+		return r;
+	r = parse_tree(top, name, bundle, out, e);
+	cJSON_Delete(top);
+	return r;
+}
+
+int spec_load(const char *bundle, struct spec **out, struct err *e)
+{
+	cJSON *top;
+	char *path;
+	int r;
+
+	r = check_bundle(bundle, e);
+	if (r < 0)
+		return r;
+	if (asprintf(&path, "%s/config.json", bundle) < 0)
+		return err_sys(e, ENOMEM, "config.json");
+	r = json_load_file(AT_FDCWD, path, SPEC_FILE_MAX, "config.json", &top,
+			   e);
+	free(path);
+	if (r < 0)
+		return r;
+	r = parse_tree(top, "config.json", bundle, out, e);
+	cJSON_Delete(top);
+	return r;
+}
+
+static void free_mount(struct spec_mount *m)
+{
+	free(m->dest);
+	free(m->type);
+	free(m->source);
+	free(m->data);
+}
+
+void spec_free(struct spec *s)
+{
+	size_t i;
+	int t;
+
+	if (!s)
+		return;
+	free(s->oci_version);
+	free(s->bundle);
+	free(s->root_path);
+	free(s->hostname);
+	free(s->domainname);
+	json_strv_free(s->process.args);
+	json_strv_free(s->process.env);
+	free(s->process.cwd);
+	free(s->process.user.additional_gids);
+	free(s->process.rlimits);
+	for (i = 0; i < s->n_mounts; i++)
+		free_mount(&s->mounts[i]);
+	free(s->mounts);
+	for (t = 0; t < SPEC_NS_COUNT; t++)
+		free(s->ns[t].path);
+	json_strv_free(s->masked_paths);
+	json_strv_free(s->readonly_paths);
+	for (i = 0; i < s->n_annotations; i++) {
+		free(s->annotations[i].key);
+		free(s->annotations[i].value);
+	}
+	free(s->annotations);
+	free(s);
+}
+
+/*
+ * `runc spec` (runc 1.2 libcontainer/specconv Example()) with what this
+ * runtime does not do yet left out: no terminal, no linux.resources.
+ */
+static const char default_config[] =
+	"{\"ociVersion\":\"1.2.0\","
+	"\"process\":{\"terminal\":false,"
+	"\"user\":{\"uid\":0,\"gid\":0},"
+	"\"args\":[\"sh\"],"
+	"\"env\":[\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
+	"/sbin:/bin\",\"TERM=xterm\"],"
+	"\"cwd\":\"/\","
+	"\"capabilities\":{"
+	"\"bounding\":[\"CAP_AUDIT_WRITE\",\"CAP_KILL\","
+	"\"CAP_NET_BIND_SERVICE\"],"
+	"\"effective\":[\"CAP_AUDIT_WRITE\",\"CAP_KILL\","
+	"\"CAP_NET_BIND_SERVICE\"],"
+	"\"permitted\":[\"CAP_AUDIT_WRITE\",\"CAP_KILL\","
+	"\"CAP_NET_BIND_SERVICE\"]},"
+	"\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":1024,"
+	"\"soft\":1024}],"
+	"\"noNewPrivileges\":true},"
+	"\"root\":{\"path\":\"rootfs\",\"readonly\":true},"
+	"\"hostname\":\"ocibox\","
+	"\"mounts\":["
+	"{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
+	"{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
+	"\"options\":[\"nosuid\",\"strictatime\",\"mode=755\","
+	"\"size=65536k\"]},"
+	"{\"destination\":\"/dev/pts\",\"type\":\"devpts\","
+	"\"source\":\"devpts\",\"options\":[\"nosuid\",\"noexec\","
+	"\"newinstance\",\"ptmxmode=0666\",\"mode=0620\",\"gid=5\"]},"
+	"{\"destination\":\"/dev/shm\",\"type\":\"tmpfs\",\"source\":\"shm\","
+	"\"options\":[\"nosuid\",\"noexec\",\"nodev\",\"mode=1777\","
+	"\"size=65536k\"]},"
+	"{\"destination\":\"/dev/mqueue\",\"type\":\"mqueue\","
+	"\"source\":\"mqueue\",\"options\":[\"nosuid\",\"noexec\","
+	"\"nodev\"]},"
+	"{\"destination\":\"/sys\",\"type\":\"sysfs\",\"source\":\"sysfs\","
+	"\"options\":[\"nosuid\",\"noexec\",\"nodev\",\"ro\"]},"
+	"{\"destination\":\"/sys/fs/cgroup\",\"type\":\"cgroup\","
+	"\"source\":\"cgroup\",\"options\":[\"nosuid\",\"noexec\",\"nodev\","
+	"\"relatime\",\"ro\"]}],"
+	"\"linux\":{"
+	"\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\"},"
+	"{\"type\":\"ipc\"},{\"type\":\"uts\"},{\"type\":\"mount\"},"
+	"{\"type\":\"cgroup\"}],"
+	"\"maskedPaths\":[\"/proc/acpi\",\"/proc/asound\",\"/proc/kcore\","
+	"\"/proc/keys\",\"/proc/latency_stats\",\"/proc/timer_list\","
+	"\"/proc/timer_stats\",\"/proc/sched_debug\",\"/sys/firmware\","
+	"\"/proc/scsi\",\"/sys/devices/virtual/tpm\"],"
+	"\"readonlyPaths\":[\"/proc/bus\",\"/proc/fs\",\"/proc/irq\","
+	"\"/proc/sys\",\"/proc/sysrq-trigger\"]}}";
+
+char *spec_default_json(void)
+{
+	struct err e;
+	cJSON *o;
+	char *text, *nl;
+	size_t n;
+
+	if (json_parse(default_config, sizeof(default_config) - 1,
+		       "default config", &o, &e) < 0)
+		return NULL;
+	/* runc writes its config with tabs (json.MarshalIndent(s, "", "\t")). */
+	text = json_print_indent(o, "\t");
+	cJSON_Delete(o);
+	if (!text)
+		return NULL;
+	n = strlen(text);
+	nl = realloc(text, n + 2);
+	if (!nl) {
+		free(text);
+		return NULL;
+	}
+	memcpy(nl + n, "\n", 2);
+	return nl;
+}

@@ -1,0 +1,135 @@
+/*
+ * spec.h - the OCI runtime-spec model: config.json parsed and validated
+ * into plain structs before any side effect (runtime-spec config.md,
+ * config-linux.md).  Everything the runtime acts on is decided here, so a
+ * failure can name the key: "config.json: process.args[1]: expected string".
+ */
+#ifndef CORE_SPEC_H
+#define CORE_SPEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "err.h"
+
+/* Upper bound on what we accept from a config.json file. */
+#define SPEC_FILE_MAX (4 << 20)
+
+enum spec_ns_type {
+	SPEC_NS_PID,
+	SPEC_NS_NET,
+	SPEC_NS_MNT,
+	SPEC_NS_IPC,
+	SPEC_NS_UTS,
+	SPEC_NS_CGROUP,
+	SPEC_NS_USER,
+	SPEC_NS_TIME,
+	SPEC_NS_COUNT
+};
+
+struct spec_ns {
+	int present;		/* listed in linux.namespaces */
+	char *path;		/* join this namespace; NULL: create a new one */
+};
+
+struct spec_rlimit {
+	int resource;		/* RLIMIT_* */
+	uint64_t soft, hard;
+};
+
+struct spec_mount {
+	char *dest;		/* absolute path inside the container */
+	char *type;		/* "bind" for bind/rbind whatever the type said */
+	char *source;		/* NULL when absent; binds: absolute (bundle-relative resolved) */
+	unsigned long flags;	/* MS_* set by the options (MS_BIND, MS_REC, MS_RDONLY...) */
+	unsigned long clear;	/* MS_* explicitly cleared (rw, suid, dev, exec...) */
+	unsigned long propagation; /* MS_PRIVATE|MS_SLAVE|MS_SHARED|MS_UNBINDABLE, | MS_REC */
+	char *data;		/* the options that are not flags, comma-joined, or NULL */
+};
+
+struct spec_user {
+	uid_t uid;
+	gid_t gid;
+	gid_t *additional_gids;
+	size_t n_additional_gids;
+	int umask;		/* -1: not set */
+};
+
+struct spec_caps {
+	int present;		/* process.capabilities given */
+	uint64_t bounding, effective, permitted, inheritable, ambient;
+};
+
+struct spec_process {
+	int terminal;
+	char **args;		/* NULL-terminated, at least one element */
+	char **env;		/* NULL-terminated, possibly empty */
+	char *cwd;		/* absolute */
+	struct spec_user user;
+	struct spec_caps caps;
+	struct spec_rlimit *rlimits;
+	size_t n_rlimits;
+	int no_new_privileges;
+	int has_oom_score_adj;
+	int oom_score_adj;
+};
+
+struct spec_annotation {
+	char *key, *value;
+};
+
+struct spec {
+	char *oci_version;
+	char *bundle;		/* absolute, as given by --bundle (or cwd) */
+	char *root_path;	/* absolute: root.path resolved against bundle */
+	int root_readonly;
+	char *hostname;		/* NULL: not set */
+	char *domainname;	/* NULL: not set */
+	struct spec_process process;
+	struct spec_mount *mounts;
+	size_t n_mounts;
+	struct spec_ns ns[SPEC_NS_COUNT];
+	char **masked_paths;	/* NULL-terminated */
+	char **readonly_paths;	/* NULL-terminated */
+	unsigned long rootfs_propagation; /* MS_* | MS_REC, 0: not set */
+	struct spec_annotation *annotations;
+	size_t n_annotations;
+	/*
+	 * Keys present in the config that the runtime accepts but does not
+	 * enforce yet, comma-separated ("linux.resources, linux.cgroupsPath"),
+	 * or "" when none: the applet prints one warning naming them.
+	 */
+	char unenforced[256];
+};
+
+/*
+ * Read BUNDLE/config.json and validate it.  bundle must be absolute.  On
+ * success *out owns everything and must be released with spec_free().
+ * Errors name the file and the JSON path of the offending key.
+ */
+int spec_load(const char *bundle, struct spec **out, struct err *e);
+
+/* Parse a config from memory (name is used in messages). */
+int spec_parse(const char *text, size_t len, const char *name,
+	       const char *bundle, struct spec **out, struct err *e);
+
+void spec_free(struct spec *s);
+
+/*
+ * The default config.json `oci-run spec` writes, as runc's is: busybox-style
+ * "sh" process, the runc default capabilities, mounts, masked and read-only
+ * paths and the pid, network, ipc, uts, mount and cgroup namespaces.
+ * Returns a malloc'd NUL-terminated text, pretty-printed with a trailing
+ * newline, or NULL on allocation failure.
+ */
+char *spec_default_json(void);
+
+/* "pid", "network", ... -> SPEC_NS_*; -1 if unknown. */
+int spec_ns_from_name(const char *name);
+/* SPEC_NS_* -> the CLONE_NEW* flag. */
+unsigned long spec_ns_clone_flag(int type);
+/* SPEC_NS_* -> the /proc/PID/ns/ file name ("pid", "net", "mnt", ...). */
+const char *spec_ns_proc_name(int type);
+
+#endif

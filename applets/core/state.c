@@ -1,0 +1,305 @@
+/* state.c - the container state store; see state.h. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cJSON.h"
+#include "io.h"
+#include "json.h"
+#include "proc.h"
+#include "state.h"
+
+#define STATE_FILE_MAX (1 << 20)
+
+static const char *const status_names[] = {
+	[STATE_CREATING] = "creating",
+	[STATE_CREATED] = "created",
+	[STATE_RUNNING] = "running",
+	[STATE_PAUSED] = "paused",
+	[STATE_STOPPED] = "stopped",
+};
+
+const char *state_status_name(enum state_status st)
+{
+	return status_names[st];
+}
+
+int state_id_check(const char *id, struct err *e)
+{
+	const char *p;
+
+	if (!*id || !strcmp(id, ".") || !strcmp(id, "..") ||
+	    strlen(id) > 1024)
+		goto bad;
+	for (p = id; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || strchr("_+.-", *p)))
+			goto bad;
+	return 0;
+bad:
+	return err_msg(e, EINVAL, "invalid container id \"%s\"", id);
+}
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+	char buf[4096], *p;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int state_root_open(const char *root, int create, struct err *e)
+{
+	int fd, r;
+
+	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && create) {
+		r = mkdir_p(root, 0711);
+		if (r < 0)
+			return err_sys(e, -r, "mkdir %s", root);
+		fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return err_sys(e, errno, "open %s", root);
+	return fd;
+}
+
+int state_dir_create(int rootfd, const char *id, struct err *e)
+{
+	int fd;
+
+	if (mkdirat(rootfd, id, 0711) < 0) {
+		if (errno == EEXIST)
+			return err_msg(e, EEXIST,
+				       "container with given ID already exists");
+		return err_sys(e, errno, "mkdir %s", id);
+	}
+	fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+		int no = errno;
+
+		if (fd >= 0)
+			close(fd);
+		unlinkat(rootfd, id, AT_REMOVEDIR);
+		return err_sys(e, no, "open %s", id);
+	}
+	return fd;
+}
+
+int state_dir_open(int rootfd, const char *id, int lock, struct err *e)
+{
+	int fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return err_msg(e, ENOENT, "container does not exist");
+		return err_sys(e, errno, "open %s", id);
+	}
+	while (lock && flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			close(fd);
+			return err_sys(e, errno, "lock %s", id);
+		}
+	}
+	return fd;
+}
+
+int state_dir_remove(int rootfd, const char *id, int dirfd)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd = dup(dirfd);
+
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			unlinkat(dirfd, de->d_name, 0);
+	closedir(d);
+	if (unlinkat(rootfd, id, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+void state_timestamp(char *buf, size_t len)
+{
+	struct timespec now;
+	struct tm tm;
+	size_t n;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, len - n, ".%09ldZ", now.tv_nsec);
+}
+
+static cJSON *annotations_object(const struct state *st)
+{
+	cJSON *a = cJSON_CreateObject();
+	size_t i;
+
+	for (i = 0; a && i < st->n_annotations; i++)
+		cJSON_AddStringToObject(a, st->annotations[i].key,
+					st->annotations[i].value);
+	return a;
+}
+
+int state_save(int dirfd, const struct state *st, struct err *e)
+{
+	cJSON *o = cJSON_CreateObject();
+	char *text = NULL;
+	int r = -ENOMEM;
+
+	if (!o)
+		goto out;
+	cJSON_AddStringToObject(o, "id", st->id);
+	cJSON_AddNumberToObject(o, "pid", st->pid);
+	cJSON_AddNumberToObject(o, "starttime", (double)st->starttime);
+	cJSON_AddStringToObject(o, "bundle", st->bundle);
+	cJSON_AddStringToObject(o, "rootfs", st->rootfs);
+	cJSON_AddStringToObject(o, "created", st->created);
+	cJSON_AddStringToObject(o, "owner", st->owner ? st->owner : "");
+	cJSON_AddItemToObject(o, "annotations", annotations_object(st));
+	text = cJSON_PrintUnformatted(o);
+	if (!text)
+		goto out;
+	r = write_file_atomic(dirfd, STATE_FILE, text, strlen(text), 0600);
+out:
+	cJSON_Delete(o);
+	free(text);
+	if (r < 0)
+		return err_sys(e, -r, "write %s", STATE_FILE);
+	return 0;
+}
+
+static char *dup_str(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return strdup(cJSON_IsString(v) ? v->valuestring : "");
+}
+
+int state_load(int dirfd, const char *id, struct state *st, struct err *e)
+{
+	const cJSON *v, *a;
+	cJSON *o;
+	char *text;
+	size_t i = 0;
+	int r;
+
+	memset(st, 0, sizeof(*st));
+	r = read_file_at(dirfd, STATE_FILE, STATE_FILE_MAX, &text, NULL);
+	if (r < 0)
+		return err_sys(e, -r, "%s/%s", id, STATE_FILE);
+	o = cJSON_Parse(text);
+	free(text);
+	if (!o)
+		return err_msg(e, EINVAL, "%s/%s: invalid JSON", id, STATE_FILE);
+	st->id = dup_str(o, "id");
+	st->bundle = dup_str(o, "bundle");
+	st->rootfs = dup_str(o, "rootfs");
+	st->created = dup_str(o, "created");
+	st->owner = dup_str(o, "owner");
+	v = cJSON_GetObjectItemCaseSensitive(o, "pid");
+	st->pid = cJSON_IsNumber(v) ? (pid_t)v->valuedouble : 0;
+	v = cJSON_GetObjectItemCaseSensitive(o, "starttime");
+	st->starttime = cJSON_IsNumber(v) ? (uint64_t)v->valuedouble : 0;
+	a = cJSON_GetObjectItemCaseSensitive(o, "annotations");
+	st->n_annotations = cJSON_GetArraySize(a);
+	st->annotations = calloc(st->n_annotations + 1,
+				 sizeof(*st->annotations));
+	for (v = a ? a->child : NULL; v && st->annotations; v = v->next, i++) {
+		st->annotations[i].key = strdup(v->string ? v->string : "");
+		st->annotations[i].value = strdup(cJSON_IsString(v) ?
+						  v->valuestring : "");
+	}
+	cJSON_Delete(o);
+	if (!st->id || !st->bundle || !st->rootfs || !st->created ||
+	    !st->owner || !st->annotations) {
+		state_release(st);
+		return err_sys(e, ENOMEM, "%s/%s", id, STATE_FILE);
+	}
+	return 0;
+}
+
+void state_release(struct state *st)
+{
+	size_t i;
+
+	for (i = 0; st->annotations && i < st->n_annotations; i++) {
+		free(st->annotations[i].key);
+		free(st->annotations[i].value);
+	}
+	free(st->annotations);
+	free(st->id);
+	free(st->bundle);
+	free(st->rootfs);
+	free(st->created);
+	free(st->owner);
+	memset(st, 0, sizeof(*st));
+}
+
+enum state_status state_status(int dirfd, const struct state *st)
+{
+	if (!proc_alive(st->pid, st->starttime))
+		return STATE_STOPPED;
+	if (faccessat(dirfd, STATE_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return STATE_CREATED;
+	return STATE_RUNNING;
+}
+
+cJSON *state_oci_object(const struct state *st, enum state_status status)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		return NULL;
+	cJSON_AddStringToObject(o, "ociVersion", STATE_OCI_VERSION);
+	cJSON_AddStringToObject(o, "id", st->id);
+	cJSON_AddNumberToObject(o, "pid",
+				status == STATE_STOPPED ? 0 : st->pid);
+	cJSON_AddStringToObject(o, "status", state_status_name(status));
+	cJSON_AddStringToObject(o, "bundle", st->bundle);
+	cJSON_AddStringToObject(o, "rootfs", st->rootfs);
+	cJSON_AddStringToObject(o, "created", st->created);
+	cJSON_AddStringToObject(o, "owner", st->owner);
+	if (st->n_annotations)
+		cJSON_AddItemToObject(o, "annotations", annotations_object(st));
+	return o;
+}
+
+char *state_oci_json(const struct state *st, enum state_status status,
+		     int pretty)
+{
+	cJSON *o = state_oci_object(st, status);
+	char *text;
+
+	if (!o)
+		return NULL;
+	text = pretty ? json_print_pretty(o) : cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return text;
+}

@@ -1,0 +1,84 @@
+/*
+ * state.h - the container state store (DESIGN §4): <root>/<id>/state.json
+ * written atomically, one flock per container on its directory, the init's
+ * pid kept with its start time.  The status is not stored but derived, as
+ * runc does: no state.json yet = creating; init alive and exec.fifo present
+ * = created; init alive = running; otherwise stopped.
+ */
+#ifndef CORE_STATE_H
+#define CORE_STATE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "err.h"
+#include "spec.h"
+
+#define STATE_FIFO "exec.fifo"
+#define STATE_FILE "state.json"
+#define STATE_OCI_VERSION "1.2.0"
+
+enum state_status {
+	STATE_CREATING,
+	STATE_CREATED,
+	STATE_RUNNING,
+	STATE_PAUSED,
+	STATE_STOPPED,
+};
+
+struct state {
+	char *id;
+	char *bundle;
+	char *rootfs;
+	char *created;		/* RFC 3339 with nanoseconds, UTC */
+	char *owner;		/* user name of the creator, "" for root */
+	pid_t pid;
+	uint64_t starttime;	/* of pid, from /proc/PID/stat */
+	struct spec_annotation *annotations;
+	size_t n_annotations;
+};
+
+const char *state_status_name(enum state_status st);
+
+/* runc's rule: [A-Za-z0-9_+.-]+, not "." or "..", at most 1024 bytes. */
+int state_id_check(const char *id, struct err *e);
+
+/* Open (creating with mode 0711 when create is set) the state root. */
+int state_root_open(const char *root, int create, struct err *e);
+
+/*
+ * mkdir <root>/<id> and take its lock; returns the directory fd.
+ * EEXIST -> "container with given ID already exists".
+ */
+int state_dir_create(int rootfd, const char *id, struct err *e);
+/*
+ * Open <root>/<id>; lock: 1 to take the container lock (blocking).
+ * ENOENT -> "container does not exist".
+ */
+int state_dir_open(int rootfd, const char *id, int lock, struct err *e);
+/* Remove every file in the container's directory, then the directory. */
+int state_dir_remove(int rootfd, const char *id, int dirfd);
+
+int state_save(int dirfd, const struct state *st, struct err *e);
+/* -ENOENT when the container is still being created (no state.json). */
+int state_load(int dirfd, const char *id, struct state *st, struct err *e);
+void state_release(struct state *st);
+
+enum state_status state_status(int dirfd, const struct state *st);
+
+/*
+ * The OCI state JSON (runtime-spec runtime.md "State"), as runc prints it:
+ * ociVersion, id, pid (0 unless alive), status, bundle, rootfs, created,
+ * owner, annotations when any.  pretty: 2-space indented, else one line.
+ * Returns malloc'd text or NULL.
+ */
+char *state_oci_json(const struct state *st, enum state_status status,
+		     int pretty);
+/* The same as a cJSON object (for list --format json), or NULL. */
+struct cJSON *state_oci_object(const struct state *st,
+			       enum state_status status);
+
+/* now as RFC 3339 UTC with nanoseconds: "2026-11-22T06:23:00.123456789Z" */
+void state_timestamp(char *buf, size_t len);
+
+#endif

@@ -1,0 +1,504 @@
+/*
+ * create.c - `oci-run create`, `run` and `start`: the parent side of the
+ * create/start handshake (runtime-spec runtime.md "Lifecycle", runc's
+ * exec.fifo).  create validates the whole config, makes the state
+ * directory, clones the init into its namespaces and waits for it to
+ * report "ready" (or an error, after which it removes everything); start
+ * opens the fifo the init is blocked on, which lets it exec.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "io.h"
+#include "log.h"
+#include "oci-run.h"
+#include "opt.h"
+#include "proc.h"
+#include "state.h"
+#include "sys.h"
+
+struct launch {
+	const char *cmd;	/* "create" or "run", for messages */
+	const char *id;
+	const char *bundle;
+	const char *pid_file;
+	int no_pivot;
+	int preserve_fds;
+	int detach;
+	int keep;
+	enum init_wait wait;
+	/* filled by launch() */
+	pid_t pid;
+	int syncfd;
+	int rootfd;
+	int dirfd;
+};
+
+enum {
+	O_BUNDLE = 1, O_PIDFILE, O_NOPIVOT, O_NOKEYRING, O_PRESERVE,
+	O_CONSOLE, O_DETACH, O_KEEP,
+};
+
+static const struct opt create_opts[] = {
+	{ "bundle", 'b', OPT_ARG, O_BUNDLE },
+	{ "pid-file", 0, OPT_ARG, O_PIDFILE },
+	{ "no-pivot", 0, OPT_NOARG, O_NOPIVOT },
+	{ "no-new-keyring", 0, OPT_NOARG, O_NOKEYRING },
+	{ "preserve-fds", 0, OPT_ARG, O_PRESERVE },
+	{ "console-socket", 0, OPT_ARG, O_CONSOLE },
+	{ "detach", 'd', OPT_NOARG, O_DETACH },
+	{ "keep", 0, OPT_NOARG, O_KEEP },
+	{ 0 },
+};
+
+static void set_opt(int id, const char *arg, void *ctx)
+{
+	struct launch *l = ctx;
+
+	switch (id) {
+	case O_BUNDLE: l->bundle = arg; break;
+	case O_PIDFILE: l->pid_file = arg; break;
+	case O_NOPIVOT: l->no_pivot = 1; break;
+	case O_PRESERVE: l->preserve_fds = atoi(arg); break;
+	case O_DETACH: l->detach = 1; break;
+	case O_KEEP: l->keep = 1; break;
+	/* A console socket only matters with process.terminal, which the
+	 * config check refuses for now. */
+	default: break;
+	}
+}
+
+/* Checks the spec model leaves to the runtime: what this host can do. */
+static int check_spec(const struct spec *s, struct err *e)
+{
+	if (!s->ns[SPEC_NS_MNT].present)
+		return err_msg(e, EINVAL, "config.json: linux.namespaces: "
+			       "a mount namespace is required");
+	if (s->hostname && !s->ns[SPEC_NS_UTS].present)
+		return err_msg(e, EINVAL, "config.json: hostname: "
+			       "needs a uts namespace");
+	if (s->domainname && !s->ns[SPEC_NS_UTS].present)
+		return err_msg(e, EINVAL, "config.json: domainname: "
+			       "needs a uts namespace");
+	return 0;
+}
+
+static int open_namespaces(const struct spec *s, int *fds, struct err *e)
+{
+	int t;
+
+	for (t = 0; t < SPEC_NS_COUNT; t++) {
+		fds[t] = -1;
+		if (!s->ns[t].present || !s->ns[t].path)
+			continue;
+		fds[t] = open(s->ns[t].path, O_RDONLY | O_CLOEXEC);
+		if (fds[t] < 0)
+			return err_sys(e, errno, "config.json: "
+				       "linux.namespaces: %s", s->ns[t].path);
+	}
+	return 0;
+}
+
+static void close_namespaces(int *fds)
+{
+	int t;
+
+	for (t = 0; t < SPEC_NS_COUNT; t++)
+		if (fds[t] >= 0)
+			close(fds[t]);
+}
+
+static int write_pid_file(const char *path, pid_t pid)
+{
+	char buf[16], dir[PATH_MAX], *slash;
+	const char *name = path;
+	int dfd, r;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash) {
+		*slash = 0;
+		name = path + (slash - dir) + 1;
+	}
+	dfd = open(slash ? (dir[0] ? dir : "/") : ".",
+		   O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	r = write_file_atomic(dfd, name, buf, strlen(buf), 0644);
+	close(dfd);
+	return r;
+}
+
+static char *owner_name(void)
+{
+	struct passwd *pw;
+	uid_t uid = geteuid();
+	char buf[16];
+
+	if (uid == 0)
+		return strdup("");
+	pw = getpwuid(uid);
+	if (pw)
+		return strdup(pw->pw_name);
+	snprintf(buf, sizeof(buf), "%u", (unsigned)uid);
+	return strdup(buf);
+}
+
+/* Record the container once its init is ready. */
+static int save_state(struct launch *l, const struct spec *s,
+		      const char *created, struct err *e)
+{
+	struct state st = {
+		.id = (char *)l->id, .bundle = s->bundle,
+		.rootfs = s->root_path, .created = (char *)created,
+		.pid = l->pid, .annotations = s->annotations,
+		.n_annotations = s->n_annotations,
+	};
+	int r;
+
+	r = proc_stat(l->pid, &st.starttime, NULL);
+	if (r < 0)
+		return err_sys(e, -r, "container init %d", (int)l->pid);
+	st.owner = owner_name();
+	r = state_save(l->dirfd, &st, e);
+	free(st.owner);
+	if (r < 0)
+		return r;
+	if (l->pid_file) {
+		r = write_pid_file(l->pid_file, l->pid);
+		if (r < 0)
+			return err_sys(e, -r, "pid file %s", l->pid_file);
+	}
+	return 0;
+}
+
+/* Wait for the init's first word: ready, or why it failed. */
+static int wait_ready(struct launch *l, struct err *e)
+{
+	char msg[ERR_MSG_MAX + 16];
+	ssize_t n;
+	int status;
+
+	do
+		n = recv(l->syncfd, msg, sizeof(msg) - 1, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return err_sys(e, errno, "container init");
+	msg[n] = 0;
+	if (!strcmp(msg, SYNC_READY))
+		return 0;
+	if (!strncmp(msg, SYNC_ERR_PREFIX, strlen(SYNC_ERR_PREFIX)))
+		return err_msg(e, EINVAL, "%s", msg + strlen(SYNC_ERR_PREFIX));
+	if (waitpid(l->pid, &status, WNOHANG) == l->pid) {
+		l->pid = 0;
+		if (WIFSIGNALED(status))
+			return err_msg(e, ECHILD, "container init killed by "
+				       "signal %d", WTERMSIG(status));
+	}
+	return err_msg(e, ECHILD, "container init exited before it was ready");
+}
+
+static void undo_launch(struct launch *l)
+{
+	if (l->pid > 0) {
+		kill(l->pid, SIGKILL);
+		while (waitpid(l->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	if (l->syncfd >= 0)
+		close(l->syncfd);
+	state_dir_remove(l->rootfd, l->id, l->dirfd);
+	close(l->dirfd);
+	close(l->rootfd);
+}
+
+/*
+ * Everything create and run share: validate, make the state directory,
+ * clone the init, wait until it is ready, record the state.  On failure
+ * nothing is left: no state directory, no process (its mounts died with
+ * its mount namespace).
+ */
+static int launch(const struct oci_global *g, struct launch *l,
+		  struct spec **specp)
+{
+	char bundle[PATH_MAX], created[40];
+	struct init_args ia = { .wait = l->wait, .no_pivot = l->no_pivot,
+				.preserve_fds = l->preserve_fds };
+	unsigned long flags = 0;
+	struct spec *s = NULL;
+	struct err e = { 0 };
+	int sv[2], t, r;
+
+	l->pid = 0;
+	l->syncfd = -1;
+	state_timestamp(created, sizeof(created));
+	if (state_id_check(l->id, &e) < 0)
+		goto out_err;
+	if (!realpath(l->bundle ? l->bundle : ".", bundle)) {
+		err_sys(&e, errno, "bundle %s", l->bundle ? l->bundle : ".");
+		goto out_err;
+	}
+	if (spec_load(bundle, &s, &e) < 0 || check_spec(s, &e) < 0)
+		goto out_spec;
+	if (s->unenforced[0])
+		log_warn("%s: not enforced yet", s->unenforced);
+	if (open_namespaces(s, ia.nsfds, &e) < 0)
+		goto out_ns;
+
+	l->rootfd = open_root(g, 1);
+	if (l->rootfd < 0)
+		goto out_ns_quiet;
+	l->dirfd = state_dir_create(l->rootfd, l->id, &e);
+	if (l->dirfd < 0) {
+		close(l->rootfd);
+		goto out_ns;
+	}
+	if (l->wait == INIT_WAIT_FIFO &&
+	    (mkfifoat(l->dirfd, STATE_FIFO, 0622) < 0 ||
+	     fchmodat(l->dirfd, STATE_FIFO, 0622, 0) < 0)) {
+		err_sys(&e, errno, "mkfifo %s", STATE_FIFO);
+		goto out_undo;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		err_sys(&e, errno, "socketpair");
+		goto out_undo;
+	}
+	if (ia.nsfds[SPEC_NS_PID] >= 0) {
+		/* Only the children of a process land in a joined pid ns. */
+		r = sys_setns(ia.nsfds[SPEC_NS_PID], CLONE_NEWPID);
+		if (r < 0) {
+			close(sv[0]);
+			close(sv[1]);
+			err_sys(&e, -r, "join %s", s->ns[SPEC_NS_PID].path);
+			goto out_undo;
+		}
+	}
+	for (t = 0; t < SPEC_NS_COUNT; t++)
+		if (s->ns[t].present && !s->ns[t].path)
+			flags |= spec_ns_clone_flag(t);
+
+	ia.spec = s;
+	ia.syncfd = sv[1];
+	ia.statefd = l->dirfd;
+	r = sys_clone_fork(flags);
+	if (r == 0) {
+		close(sv[0]);
+		init_container(&ia);
+	}
+	close(sv[1]);
+	l->syncfd = sv[0];
+	if (r < 0) {
+		close(sv[0]);
+		l->syncfd = -1;
+		err_sys(&e, -r, "clone");
+		goto out_undo;
+	}
+	l->pid = r;
+	if (wait_ready(l, &e) < 0 || save_state(l, s, created, &e) < 0)
+		goto out_undo;
+	close_namespaces(ia.nsfds);
+	*specp = s;
+	return 0;
+
+out_undo:
+	undo_launch(l);
+out_ns:
+	close_namespaces(ia.nsfds);
+out_spec:
+	spec_free(s);
+out_err:
+	log_error("%s %s: %s", l->cmd, l->id, e.msg);
+	return -1;
+out_ns_quiet:
+	close_namespaces(ia.nsfds);
+	spec_free(s);
+	return -1;
+}
+
+int cmd_create(const struct oci_global *g, int argc, char **argv)
+{
+	struct launch l = { .cmd = "create", .wait = INIT_WAIT_FIFO };
+	struct spec *s;
+	char **pos;
+	int npos;
+
+	if (cmd_options("create", argc, argv, create_opts, set_opt, &l, 1, 1,
+			&pos, &npos) < 0)
+		return 1;
+	l.id = pos[0];
+	if (launch(g, &l, &s) < 0)
+		return 1;
+	spec_free(s);
+	close(l.syncfd);
+	close(l.dirfd);
+	close(l.rootfd);
+	return 0;
+}
+
+static int exit_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 1;
+}
+
+/* run in the foreground: forward signals until the init exits. */
+static int supervise(pid_t pid)
+{
+	siginfo_t si;
+	sigset_t all;
+	int status, sig;
+
+	sigfillset(&all);
+	for (;;) {
+		sig = sigwaitinfo(&all, &si);
+		if (sig < 0)
+			continue;
+		if (sig != SIGCHLD) {
+			kill(pid, sig);
+			continue;
+		}
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return exit_code(status);
+	}
+}
+
+int cmd_run(const struct oci_global *g, int argc, char **argv)
+{
+	struct launch l = { .cmd = "run", .wait = INIT_WAIT_SYNC };
+	sigset_t all, old;
+	struct err e = { 0 };
+	struct spec *s;
+	char **pos;
+	int npos, code = 0;
+
+	if (cmd_options("run", argc, argv, create_opts, set_opt, &l, 1, 1,
+			&pos, &npos) < 0)
+		return 1;
+	l.id = pos[0];
+	/* Blocked before the clone so no signal for the container is lost;
+	 * the init unblocks them just before exec. */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	if (launch(g, &l, &s) < 0)
+		return 1;
+	spec_free(s);
+	if (send(l.syncfd, SYNC_GO, strlen(SYNC_GO), MSG_NOSIGNAL) < 0) {
+		log_error("run %s: start container: %s", l.id, strerror(errno));
+		undo_launch(&l);
+		return 1;
+	}
+	close(l.syncfd);
+	if (l.detach) {
+		close(l.dirfd);
+		close(l.rootfd);
+		return 0;
+	}
+	/* Others may query the container while it runs. */
+	flock(l.dirfd, LOCK_UN);
+	code = supervise(l.pid);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (!l.keep) {
+		if (flock(l.dirfd, LOCK_EX) < 0 ||
+		    state_dir_remove(l.rootfd, l.id, l.dirfd) < 0) {
+			err_sys(&e, errno, "delete");
+			log_error("run %s: %s", l.id, e.msg);
+		}
+	}
+	close(l.dirfd);
+	close(l.rootfd);
+	return code;
+}
+
+/* Read the init's byte from exec.fifo, or notice that it died. */
+static int release_init(int dirfd, const struct state *st, struct err *e)
+{
+	struct pollfd p[2];
+	char c;
+	int fifo, pidfd, r;
+	ssize_t n;
+
+	pidfd = sys_pidfd_open(st->pid, 0);
+	if (pidfd < 0 && pidfd != -ENOSYS)
+		return err_msg(e, ESRCH, "container init is gone");
+	if (!proc_alive(st->pid, st->starttime)) {
+		r = err_msg(e, ESRCH, "container init is gone");
+		goto out_pidfd;
+	}
+	/* Non-blocking: a plain open would hang forever on a dead init. */
+	fifo = openat(dirfd, STATE_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fifo < 0) {
+		r = err_sys(e, errno, "open %s", STATE_FIFO);
+		goto out_pidfd;
+	}
+	p[0] = (struct pollfd){ .fd = fifo, .events = POLLIN };
+	p[1] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+	do
+		r = poll(p, pidfd >= 0 ? 2 : 1, -1);
+	while (r < 0 && errno == EINTR);
+	n = read(fifo, &c, 1);
+	if (n == 1 && c == '0') {
+		r = 0;
+		unlinkat(dirfd, STATE_FIFO, 0);
+	} else {
+		r = err_msg(e, ESRCH, "container init exited before start");
+	}
+	close(fifo);
+out_pidfd:
+	if (pidfd >= 0)
+		close(pidfd);
+	return r;
+}
+
+int cmd_start(const struct oci_global *g, int argc, char **argv)
+{
+	static const struct opt none[] = { { 0 } };
+	struct err e = { 0 };
+	struct state st;
+	char **pos;
+	int npos, rootfd = -1, dirfd, r = 1;
+
+	if (cmd_options("start", argc, argv, none, NULL, NULL, 1, 1, &pos,
+			&npos) < 0)
+		return 1;
+	dirfd = open_container(g, pos[0], 1, &rootfd, &e);
+	if (dirfd < 0)
+		goto out_err;
+	if (state_load(dirfd, pos[0], &st, &e) < 0)
+		goto out;
+	switch (state_status(dirfd, &st)) {
+	case STATE_CREATED:
+		if (release_init(dirfd, &st, &e) == 0)
+			r = 0;
+		break;
+	case STATE_STOPPED:
+		err_msg(&e, EINVAL, "cannot start a container that has stopped");
+		break;
+	default:
+		err_msg(&e, EINVAL, "cannot start an already running container");
+		break;
+	}
+	state_release(&st);
+out:
+	close(dirfd);
+	close(rootfd);
+out_err:
+	if (r)
+		log_error("start %s: %s", pos[0], e.msg);
+	return r;
+}

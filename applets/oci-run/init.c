@@ -1,0 +1,419 @@
+/*
+ * init.c - the container init: the child `oci-run create|run` clones into
+ * the new namespaces.  It builds the container as runtime-spec config.md
+ * and config-linux.md describe (in runc's order: mounts, devices, masked
+ * and read-only paths, pivot_root, hostname, rlimits, user, capabilities),
+ * reports to the parent, waits for the go-ahead and execs the process.
+ *
+ * Every mount target is resolved inside the rootfs by handle and mounted
+ * through /proc/self/fd of the host's /proc, before pivot_root, so nothing
+ * in the image can redirect a mount outside it.  The init is not dumpable
+ * until exec, so no process in the container can open /proc/1/exe or its
+ * fds while it is still ocibox (CVE-2019-5736, CVE-2024-21626).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "io.h"
+#include "mount.h"
+#include "oci-run.h"
+#include "path.h"
+#include "state.h"
+#include "sys.h"
+
+#define PROC_SUPER_MAGIC 0x9fa0
+
+/* The init's working set, on its stack. */
+struct init {
+	const struct init_args *a;
+	const struct spec *s;
+	int procfd;		/* the host's /proc, O_PATH */
+	int rootfd;		/* the rootfs bind mount, O_PATH */
+	int fifofd;		/* exec.fifo, O_PATH, or -1 */
+	struct err e;
+};
+
+/* Report e to the parent and die: the parent cleans up and prints it. */
+__attribute__((noreturn)) static void fail(struct init *in)
+{
+	char msg[sizeof(SYNC_ERR_PREFIX) + ERR_MSG_MAX];
+	int n = snprintf(msg, sizeof(msg), SYNC_ERR_PREFIX "%s", in->e.msg);
+
+	if (n > (int)sizeof(msg) - 1)
+		n = sizeof(msg) - 1;
+	send(in->a->syncfd, msg, n, MSG_NOSIGNAL);
+	_exit(1);
+}
+
+#define CHECK(in, expr, ...)                                                  \
+	do {                                                                  \
+		if ((expr) < 0) {                                             \
+			err_sys(&(in)->e, errno, __VA_ARGS__);                \
+			fail(in);                                             \
+		}                                                             \
+	} while (0)
+
+/* Same for calls returning -errno. */
+#define CHECK_RET(in, ret, ...)                                               \
+	do {                                                                  \
+		int r_ = (ret);                                               \
+		if (r_ < 0) {                                                 \
+			err_sys(&(in)->e, -r_, __VA_ARGS__);                  \
+			fail(in);                                             \
+		}                                                             \
+	} while (0)
+
+static void join_namespaces(struct init *in)
+{
+	static const int order[] = {
+		SPEC_NS_IPC, SPEC_NS_UTS, SPEC_NS_NET, SPEC_NS_CGROUP,
+		SPEC_NS_MNT,
+	};
+	size_t i;
+	int t;
+
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		t = order[i];
+		if (in->a->nsfds[t] < 0)
+			continue;
+		CHECK_RET(in, sys_setns(in->a->nsfds[t], 0), "join %s",
+			  in->s->ns[t].path);
+	}
+}
+
+static void write_proc(struct init *in, const char *path, const char *val)
+{
+	CHECK_RET(in, write_file_at(in->procfd, path, val), "write /proc/%s",
+		  path);
+}
+
+static void mount_one(struct init *in, const struct spec_mount *m)
+{
+	int r = mount_in_root(in->rootfd, m, &in->e);
+
+	if (r < 0)
+		fail(in);
+}
+
+/* runc's default devices, for a /dev the config mounts fresh. */
+static void make_devices(struct init *in)
+{
+	static const struct {
+		char name[8];
+		unsigned char major, minor;
+	} devs[] = {
+		{ "null", 1, 3 }, { "zero", 1, 5 }, { "full", 1, 7 },
+		{ "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
+	};
+	static const char *const links[][2] = {
+		{ "fd", "/proc/self/fd" }, { "stdin", "/proc/self/fd/0" },
+		{ "stdout", "/proc/self/fd/1" },
+		{ "stderr", "/proc/self/fd/2" }, { "ptmx", "pts/ptmx" },
+	};
+	int devfd, fd, r;
+	char src[sizeof(devs[0].name) + 8];
+	size_t i;
+
+	devfd = path_open_in_root(in->rootfd, "/dev", PATH_NOCREATE);
+	CHECK_RET(in, devfd, "open /dev");
+	for (i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
+		if (mknodat(devfd, devs[i].name, S_IFCHR | 0666,
+			    makedev(devs[i].major, devs[i].minor)) == 0 ||
+		    errno == EEXIST)
+			continue;
+		/* Not allowed to mknod: bind the host's node instead. */
+		CHECK(in, errno == EPERM ? 0 : -1, "mknod /dev/%s",
+		      devs[i].name);
+		snprintf(src, sizeof(src), "/dev/%.7s", devs[i].name);
+		fd = path_open_in_root(devfd, devs[i].name, PATH_MKFILE);
+		CHECK_RET(in, fd, "create /dev/%s", devs[i].name);
+		r = mount_bind_fd(src, fd);
+		close(fd);
+		CHECK_RET(in, r, "bind /dev/%s", devs[i].name);
+	}
+	for (i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		CHECK(in, symlinkat(links[i][1], devfd, links[i][0]) == 0 ||
+			  errno == EEXIST ? 0 : -1,
+		      "symlink /dev/%s", links[i][0]);
+	close(devfd);
+}
+
+static int dev_is_fresh(const struct spec *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_mounts; i++)
+		if (!strcmp(s->mounts[i].dest, "/dev"))
+			return strcmp(s->mounts[i].type, "bind") != 0;
+	return 0;
+}
+
+static void setup_rootfs(struct init *in)
+{
+	const struct spec *s = in->s;
+	unsigned long prop = MS_SLAVE | MS_REC;
+	size_t i;
+	int fd, r;
+
+	/* Nothing we mount may propagate back to the host. */
+	if (s->rootfs_propagation & (MS_PRIVATE | MS_UNBINDABLE))
+		prop = MS_PRIVATE | MS_REC;
+	CHECK(in, mount(NULL, "/", NULL, prop, NULL), "make / %s",
+	      prop & MS_PRIVATE ? "rprivate" : "rslave");
+	CHECK(in, mount(s->root_path, s->root_path, NULL, MS_BIND | MS_REC,
+			NULL), "bind rootfs %s", s->root_path);
+	in->rootfd = open(s->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	CHECK(in, in->rootfd, "open rootfs %s", s->root_path);
+
+	for (i = 0; i < s->n_mounts; i++)
+		mount_one(in, &s->mounts[i]);
+	if (dev_is_fresh(s))
+		make_devices(in);
+
+	fd = path_open_in_root(in->rootfd, s->process.cwd, PATH_MKDIR);
+	CHECK_RET(in, fd, "cwd %s", s->process.cwd);
+	close(fd);
+
+	for (i = 0; s->masked_paths && s->masked_paths[i]; i++) {
+		r = mount_mask(in->rootfd, s->masked_paths[i]);
+		CHECK_RET(in, r, "mask %s", s->masked_paths[i]);
+	}
+	for (i = 0; s->readonly_paths && s->readonly_paths[i]; i++) {
+		r = mount_readonly(in->rootfd, s->readonly_paths[i], 1);
+		CHECK_RET(in, r, "readonly %s", s->readonly_paths[i]);
+	}
+}
+
+static void enter_rootfs(struct init *in)
+{
+	const struct spec *s = in->s;
+
+	CHECK(in, fchdir(in->rootfd), "chdir %s", s->root_path);
+	if (in->a->no_pivot) {
+		CHECK(in, mount(".", "/", NULL, MS_MOVE, NULL), "move rootfs");
+		CHECK(in, chroot("."), "chroot %s", s->root_path);
+	} else {
+		/*
+		 * pivot_root(".", ".") stacks the old root under the new one;
+		 * detaching it leaves the host unreachable without a temporary
+		 * directory in the image.
+		 */
+		CHECK_RET(in, sys_pivot_root(".", "."), "pivot_root %s",
+			  s->root_path);
+		CHECK(in, mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL),
+		      "make old root rslave");
+		CHECK(in, umount2(".", MNT_DETACH), "detach old root");
+	}
+	CHECK(in, chdir("/"), "chdir /");
+	if (s->root_readonly)
+		CHECK_RET(in, mount_readonly_root(), "remount / read-only");
+	if (s->rootfs_propagation)
+		CHECK(in, mount(NULL, "/", NULL, s->rootfs_propagation, NULL),
+		      "set rootfsPropagation");
+}
+
+static void set_limits(struct init *in)
+{
+	const struct spec_process *p = &in->s->process;
+	struct rlimit rl;
+	char buf[16];
+	size_t i;
+
+	for (i = 0; i < p->n_rlimits; i++) {
+		rl.rlim_cur = p->rlimits[i].soft;
+		rl.rlim_max = p->rlimits[i].hard;
+		CHECK(in, setrlimit(p->rlimits[i].resource, &rl),
+		      "setrlimit %d", p->rlimits[i].resource);
+	}
+	if (p->has_oom_score_adj) {
+		snprintf(buf, sizeof(buf), "%d", p->oom_score_adj);
+		write_proc(in, "self/oom_score_adj", buf);
+	}
+}
+
+static int last_cap(struct init *in)
+{
+	char *buf;
+	int n;
+
+	if (read_file_at(in->procfd, "sys/kernel/cap_last_cap", 16, &buf,
+			 NULL) < 0)
+		return 40;
+	n = atoi(buf);
+	free(buf);
+	return n > 0 && n < 64 ? n : 40;
+}
+
+/* Become the process's user with its capabilities (capabilities(7)). */
+static void set_identity(struct init *in)
+{
+	const struct spec_process *p = &in->s->process;
+	const struct spec_caps *c = &p->caps;
+	uint64_t mask = 0;
+	int cap, last = 0;
+
+	if (c->present) {
+		last = last_cap(in);
+		mask = last >= 63 ? ~0ULL : (1ULL << (last + 1)) - 1;
+		for (cap = 0; cap <= last; cap++)
+			if (!(c->bounding & (1ULL << cap)))
+				CHECK(in, prctl(PR_CAPBSET_DROP, cap, 0, 0, 0),
+				      "drop capability %d", cap);
+		CHECK(in, prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0), "keep caps");
+	}
+	CHECK(in, setgroups(p->user.n_additional_gids,
+			    p->user.additional_gids), "setgroups");
+	CHECK(in, setresgid(p->user.gid, p->user.gid, p->user.gid),
+	      "setgid %u", (unsigned)p->user.gid);
+	CHECK(in, setresuid(p->user.uid, p->user.uid, p->user.uid),
+	      "setuid %u", (unsigned)p->user.uid);
+	if (!c->present)
+		return;
+	CHECK(in, prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0), "keep caps");
+	CHECK_RET(in, sys_capset(c->effective & mask, c->permitted & mask,
+				 c->inheritable & mask), "capset");
+	CHECK(in, prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0),
+	      "clear ambient capabilities");
+	for (cap = 0; cap <= last; cap++)
+		if (c->ambient & (1ULL << cap))
+			CHECK(in, prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE,
+					cap, 0, 0),
+			      "raise ambient capability %d", cap);
+}
+
+static const char *env_path(const struct spec *s)
+{
+	char **e;
+
+	for (e = s->process.env; e && *e; e++)
+		if (!strncmp(*e, "PATH=", 5))
+			return *e + 5;
+	return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+}
+
+/* execvp(3)'s search, done before the go-ahead so create can report it. */
+static void find_exec(struct init *in, char *out, size_t len)
+{
+	const char *arg0 = in->s->process.args[0], *dir, *end;
+	int n;
+
+	if (strchr(arg0, '/')) {
+		CHECK(in, faccessat(AT_FDCWD, arg0, X_OK, AT_EACCESS),
+		      "exec %s", arg0);
+		snprintf(out, len, "%s", arg0);
+		return;
+	}
+	for (dir = env_path(in->s); ; dir = end + 1) {
+		end = strchrnul(dir, ':');
+		n = snprintf(out, len, "%.*s%s%s", (int)(end - dir), dir,
+			     end > dir ? "/" : "", arg0);
+		if (n < (int)len && faccessat(AT_FDCWD, out, X_OK,
+					      AT_EACCESS) == 0)
+			return;
+		if (!*end)
+			break;
+	}
+	err_msg(&in->e, ENOENT,
+		"exec: \"%s\": executable file not found in $PATH", arg0);
+	fail(in);
+}
+
+static void wait_go(struct init *in)
+{
+	char buf[16], name[32];
+	ssize_t n;
+	int fd;
+
+	if (in->a->wait == INIT_WAIT_SYNC) {
+		do
+			n = recv(in->a->syncfd, buf, sizeof(buf), 0);
+		while (n < 0 && errno == EINTR);
+		if (n != (ssize_t)strlen(SYNC_GO) ||
+		    memcmp(buf, SYNC_GO, n))
+			_exit(1);
+		return;
+	}
+	/*
+	 * Blocks until `start` opens the fifo for reading.  Reopened through
+	 * the host's /proc, which we still hold, so the container needs none.
+	 */
+	snprintf(name, sizeof(name), "self/fd/%d", in->fifofd);
+	do
+		fd = openat(in->procfd, name, O_WRONLY | O_CLOEXEC);
+	while (fd < 0 && errno == EINTR);
+	if (fd < 0 || write_full(fd, "0", 1) != 1)
+		_exit(1);
+	close(fd);
+}
+
+void init_container(const struct init_args *a)
+{
+	struct init in = { .a = a, .s = a->spec, .procfd = -1, .rootfd = -1,
+			   .fifofd = -1 };
+	const struct spec *s = a->spec;
+	char exe[PATH_MAX];
+	struct statfs sf;
+	sigset_t none;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	CHECK(&in, prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "prctl dumpable");
+	umask(0);
+	join_namespaces(&in);
+
+	in.procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	CHECK(&in, in.procfd, "open /proc");
+	CHECK(&in, fstatfs(in.procfd, &sf), "statfs /proc");
+	if (sf.f_type != PROC_SUPER_MAGIC) {
+		err_msg(&in.e, EINVAL, "/proc is not procfs");
+		fail(&in);
+	}
+	if (a->wait == INIT_WAIT_FIFO) {
+		in.fifofd = openat(a->statefd, STATE_FIFO, O_PATH | O_CLOEXEC);
+		CHECK(&in, in.fifofd, "open %s", STATE_FIFO);
+	}
+
+	setup_rootfs(&in);
+	enter_rootfs(&in);
+	if (s->hostname)
+		CHECK(&in, sethostname(s->hostname, strlen(s->hostname)),
+		      "sethostname %s", s->hostname);
+	if (s->domainname)
+		CHECK(&in, setdomainname(s->domainname, strlen(s->domainname)),
+		      "setdomainname %s", s->domainname);
+	set_limits(&in);
+	set_identity(&in);
+	CHECK(&in, chdir(s->process.cwd), "chdir %s", s->process.cwd);
+	umask(s->process.user.umask >= 0 ? s->process.user.umask : 022);
+	if (s->process.no_new_privileges)
+		CHECK(&in, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0),
+		      "set no_new_privs");
+	find_exec(&in, exe, sizeof(exe));
+	/* Whatever the caller leaked to us past the preserved fds dies at exec. */
+	sys_close_range(3 + a->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+
+	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	if (send(a->syncfd, SYNC_READY, strlen(SYNC_READY), MSG_NOSIGNAL) < 0)
+		_exit(1);
+	wait_go(&in);
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execve(exe, s->process.args, s->process.env);
+	dprintf(2, "oci-run: exec %s: %s\n", exe, strerror(errno));
+	_exit(127);
+}

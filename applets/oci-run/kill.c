@@ -1,0 +1,208 @@
+/*
+ * kill.c - `oci-run kill` and `oci-run delete` (runtime.md "Operations").
+ * Signals go through a pidfd opened after the pid's start time was checked,
+ * so a pid reused by another process is never signalled.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "oci-run.h"
+#include "opt.h"
+#include "proc.h"
+#include "sig.h"
+#include "state.h"
+#include "sys.h"
+
+/* Signal the init; -ESRCH if it is not the container's any more. */
+static int signal_init(pid_t pid, uint64_t starttime, int sig, int *pidfdp)
+{
+	int pidfd = sys_pidfd_open(pid, 0), r;
+
+	if (pidfd < 0 && pidfd != -ENOSYS)
+		return -ESRCH;
+	if (!proc_alive(pid, starttime)) {
+		r = -ESRCH;
+		goto out;
+	}
+	if (pidfd >= 0)
+		r = sys_pidfd_send_signal(pidfd, sig, 0);
+	else
+		r = kill(pid, sig) < 0 ? -errno : 0;
+out:
+	if (pidfd >= 0 && pidfdp && !r)
+		*pidfdp = pidfd;
+	else if (pidfd >= 0)
+		close(pidfd);
+	return r;
+}
+
+int container_kill_wait(pid_t pid, uint64_t starttime, int sig, int ms)
+{
+	struct pollfd p;
+	int pidfd = -1, r, waited;
+
+	r = signal_init(pid, starttime, sig, &pidfd);
+	if (r < 0)
+		return r == -ESRCH ? 0 : r;
+	if (pidfd >= 0) {
+		p = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+		do
+			r = poll(&p, 1, ms);
+		while (r < 0 && errno == EINTR);
+		close(pidfd);
+		return r > 0 ? 0 : -ETIMEDOUT;
+	}
+	for (waited = 0; waited < ms; waited += 10) {
+		if (!proc_alive(pid, starttime))
+			return 0;
+		nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
+	}
+	return -ETIMEDOUT;
+}
+
+/*
+ * kill --all without a cgroup: every process whose pid namespace is the
+ * init's (a container without its own pid namespace has only its init).
+ */
+static void kill_all(pid_t init, int sig)
+{
+	struct stat ns, st;
+	char path[64];
+	struct dirent *de;
+	DIR *d;
+	pid_t p;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)init);
+	if (stat(path, &ns) < 0 || !(d = opendir("/proc")))
+		return;
+	while ((de = readdir(d))) {
+		p = atoi(de->d_name);
+		if (p <= 0 || p == init)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)p);
+		if (stat(path, &st) == 0 && st.st_ino == ns.st_ino &&
+		    st.st_dev == ns.st_dev)
+			kill(p, sig);
+	}
+	closedir(d);
+}
+
+enum { K_ALL = 1 };
+
+static void set_flag(int id, const char *arg, void *ctx)
+{
+	*(int *)ctx = 1;
+}
+
+int cmd_kill(const struct oci_global *g, int argc, char **argv)
+{
+	static const struct opt opts[] = {
+		{ "all", 'a', OPT_NOARG, K_ALL },
+		{ 0 },
+	};
+	struct err e = { 0 };
+	struct state st;
+	char **pos;
+	int npos, all = 0, sig = SIGTERM, rootfd = -1, dirfd, r = 1;
+	enum state_status status;
+
+	if (cmd_options("kill", argc, argv, opts, set_flag, &all, 1, 2, &pos,
+			&npos) < 0)
+		return 1;
+	if (npos == 2 && (sig = sig_from_name(pos[1])) < 0) {
+		log_error("kill %s: unknown signal \"%s\"", pos[0], pos[1]);
+		return 1;
+	}
+	dirfd = open_container(g, pos[0], 1, &rootfd, &e);
+	if (dirfd < 0)
+		goto out_err;
+	if (state_load(dirfd, pos[0], &st, &e) < 0)
+		goto out;
+	status = state_status(dirfd, &st);
+	if (status == STATE_STOPPED) {
+		err_msg(&e, ESRCH, "container not running");
+	} else if (all && !st.pid) {
+		err_msg(&e, ESRCH, "container not running");
+	} else {
+		if (all && status == STATE_RUNNING)
+			kill_all(st.pid, sig);
+		r = signal_init(st.pid, st.starttime, sig, NULL);
+		if (r == -ESRCH)
+			err_msg(&e, ESRCH, "container not running");
+		else if (r < 0)
+			err_sys(&e, -r, "signal %d", sig);
+		r = r < 0;
+	}
+	state_release(&st);
+out:
+	close(dirfd);
+	close(rootfd);
+out_err:
+	if (r)
+		log_error("kill %s: %s", pos[0], e.msg);
+	return r;
+}
+
+int cmd_delete(const struct oci_global *g, int argc, char **argv)
+{
+	static const struct opt opts[] = {
+		{ "force", 'f', OPT_NOARG, 1 },
+		{ 0 },
+	};
+	struct err e = { 0 };
+	struct state st;
+	char **pos;
+	int npos, force = 0, rootfd = -1, dirfd, r = 1, loaded = 0;
+	enum state_status status = STATE_STOPPED;
+
+	if (cmd_options("delete", argc, argv, opts, set_flag, &force, 1, 1,
+			&pos, &npos) < 0)
+		return 1;
+	dirfd = open_container(g, pos[0], 1, &rootfd, &e);
+	if (dirfd < 0) {
+		r = force && e.no == ENOENT ? 0 : 1;
+		goto out_err;
+	}
+	if (state_load(dirfd, pos[0], &st, &e) == 0) {
+		loaded = 1;
+		status = state_status(dirfd, &st);
+	} else if (!force) {
+		/* No state.json and we hold the lock: create died half-way. */
+		goto out;
+	}
+	if (status == STATE_RUNNING && !force) {
+		err_msg(&e, EBUSY, "container still running");
+		goto out_state;
+	}
+	if (status == STATE_CREATED || status == STATE_RUNNING) {
+		r = container_kill_wait(st.pid, st.starttime, SIGKILL, 10000);
+		if (r < 0) {
+			err_sys(&e, -r, "kill init %d", (int)st.pid);
+			r = 1;
+			goto out_state;
+		}
+	}
+	r = state_dir_remove(rootfd, pos[0], dirfd);
+	if (r < 0)
+		err_sys(&e, -r, "remove %s/%s", g->root, pos[0]);
+	r = r < 0;
+out_state:
+	if (loaded)
+		state_release(&st);
+out:
+	close(dirfd);
+	close(rootfd);
+out_err:
+	if (r)
+		log_error("delete %s: %s", pos[0], e.msg);
+	return r;
+}

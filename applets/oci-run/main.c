@@ -1,0 +1,203 @@
+/*
+ * main.c - the oci-run applet: runc's command line (global options, then a
+ * command) over the commands in this folder.  runc(8) is the model: the
+ * same flags, the same error phrases callers match on.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "oci-run.h"
+#include "opt.h"
+#include "state.h"
+
+const char oci_run_help[] =
+"Usage: oci-run [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGS]\n"
+"\n"
+"Run OCI containers, as runc does: same commands, flags and state rules,\n"
+"so containerd, podman or a shell script can call it in runc's place.\n"
+"A bundle is a directory holding config.json and the root filesystem.\n"
+"\n"
+"Commands:\n"
+"  create [-b BUNDLE] [--pid-file F] [--no-pivot] ID\n"
+"                      set the container up; its process waits for start\n"
+"  start ID            let a created container's process run\n"
+"  run [-b BUNDLE] [-d] [--keep] [--pid-file F] [--no-pivot] ID\n"
+"                      create and start; in the foreground it forwards\n"
+"                      signals, exits with the process's status and\n"
+"                      deletes the container (unless --keep); -d detaches\n"
+"  state ID            print the container's OCI state as JSON\n"
+"  list [-f table|json] [-q]\n"
+"                      list the containers under --root\n"
+"  kill [-a] ID [SIGNAL]\n"
+"                      send SIGNAL (TERM by default; KILL, SIGKILL, 9)\n"
+"  delete [-f] ID      remove a stopped (or created) container; -f kills a\n"
+"                      running one first and ignores a missing one\n"
+"  spec [-b BUNDLE]    write a default config.json into BUNDLE\n"
+"\n"
+"Global options:\n"
+"  --root DIR          state directory (default " OCI_RUN_ROOT ")\n"
+"  --log FILE          also write messages to FILE\n"
+"  --log-format F      text or json (one {level,msg,time} object a line)\n"
+"  --debug             log debug messages too\n"
+"  --systemd-cgroup    accepted for runc compatibility; not used\n"
+"\n"
+"Example:\n"
+"  mkdir -p b/rootfs && tar -C b/rootfs -xf rootfs.tar\n"
+"  cd b && oci-run spec && cd ..\n"
+"  oci-run run -b b demo                 # a shell in the container\n"
+"  oci-run create -b b c1 && oci-run start c1 && oci-run state c1\n"
+"  oci-run kill c1 KILL && oci-run delete c1\n";
+
+static const struct {
+	const char *name;
+	int (*fn)(const struct oci_global *g, int argc, char **argv);
+} cmds[] = {
+	{ "create", cmd_create }, { "start", cmd_start }, { "run", cmd_run },
+	{ "state", cmd_state }, { "list", cmd_list }, { "kill", cmd_kill },
+	{ "delete", cmd_delete }, { "spec", cmd_spec },
+};
+
+enum {
+	G_ROOT = 1, G_LOG, G_LOGFMT, G_DEBUG, G_SYSTEMD, G_HELP, G_VERSION,
+	G_CRIU,
+};
+
+static const struct opt global_opts[] = {
+	{ "root", 0, OPT_ARG, G_ROOT },
+	{ "log", 0, OPT_ARG, G_LOG },
+	{ "log-format", 0, OPT_ARG, G_LOGFMT },
+	{ "debug", 0, OPT_NOARG, G_DEBUG },
+	{ "systemd-cgroup", 0, OPT_NOARG, G_SYSTEMD },
+	{ "criu", 0, OPT_ARG, G_CRIU },
+	{ "help", 'h', OPT_NOARG, G_HELP },
+	{ "version", 'v', OPT_NOARG, G_VERSION },
+	{ 0 },
+};
+
+/* --help is understood by every command without being in its table. */
+int cmd_options(const char *cmd, int argc, char **argv, const struct opt *tab,
+		void (*set)(int id, const char *arg, void *ctx), void *ctx,
+		int min_pos, int max_pos, char ***pos, int *npos)
+{
+	struct opt_iter it;
+	struct err e = { 0 };
+	int id;
+
+	opt_start(&it, argc, argv, OPT_PERMUTE);
+	while ((id = opt_next(&it, tab, &e)) != 0) {
+		if (id < 0) {
+			if (!strcmp(argv[it.ind - 1], "--help") ||
+			    !strcmp(argv[it.ind - 1], "-h")) {
+				fputs(oci_run_help, stdout);
+				exit(0);
+			}
+			log_error("%s: %s", cmd, e.msg);
+			return -1;
+		}
+		if (set)
+			set(id, it.arg, ctx);
+	}
+	*pos = opt_rest(&it, npos);
+	if (*npos < min_pos || *npos > max_pos) {
+		if (max_pos == 0)
+			log_error("%s: takes no arguments", cmd);
+		else if (min_pos == max_pos && min_pos == 1)
+			log_error("%s: needs exactly one container ID", cmd);
+		else
+			log_error("%s: needs %d to %d arguments", cmd, min_pos,
+				  max_pos);
+		return -1;
+	}
+	return 0;
+}
+
+int open_root(const struct oci_global *g, int create)
+{
+	struct err e = { 0 };
+	int fd = state_root_open(g->root, create, &e);
+
+	if (fd < 0)
+		log_error("%s", e.msg);
+	return fd;
+}
+
+int open_container(const struct oci_global *g, const char *id, int lock,
+		   int *rootfd, struct err *e)
+{
+	int dirfd;
+
+	if (state_id_check(id, e) < 0)
+		return -e->no;
+	*rootfd = state_root_open(g->root, 0, e);
+	if (*rootfd < 0) {
+		if (e->no == ENOENT)
+			err_msg(e, ENOENT, "container does not exist");
+		return -e->no;
+	}
+	dirfd = state_dir_open(*rootfd, id, lock, e);
+	if (dirfd < 0)
+		close(*rootfd);
+	return dirfd;
+}
+
+int oci_run_main(int argc, char **argv)
+{
+	struct oci_global g = { .root = OCI_RUN_ROOT };
+	struct opt_iter it;
+	struct err e = { 0 };
+	int id, r, ncmd;
+	size_t i;
+	char **rest;
+
+	log_init("oci-run");
+	opt_start(&it, argc - 1, argv + 1, OPT_STOP);
+	while ((id = opt_next(&it, global_opts, &e)) != 0) {
+		switch (id) {
+		case G_ROOT: g.root = it.arg; break;
+		case G_LOG: g.log = it.arg; break;
+		case G_LOGFMT: g.log_format = it.arg; break;
+		case G_DEBUG: g.debug = 1; break;
+		case G_SYSTEMD:
+			log_warn("--systemd-cgroup: not used, cgroups are "
+				 "managed directly");
+			break;
+		case G_CRIU: break;
+		case G_HELP:
+			fputs(oci_run_help, stdout);
+			return 0;
+		case G_VERSION:
+			printf("oci-run version %s (ocibox)\nspec: %s\n",
+			       OCIBOX_VERSION, STATE_OCI_VERSION);
+			return 0;
+		default:
+			xdie(1, "%s", e.msg);
+		}
+	}
+	if (g.log_format && strcmp(g.log_format, "text") &&
+	    strcmp(g.log_format, "json"))
+		xdie(1, "--log-format: unknown format \"%s\" (text or json)",
+		     g.log_format);
+	if (g.log && (r = log_open(g.log, g.log_format &&
+				   !strcmp(g.log_format, "json"))) < 0)
+		xdie(1, "--log %s: %s", g.log, strerror(-r));
+	log_set_debug(g.debug);
+	rest = opt_rest(&it, &ncmd);
+	if (!ncmd) {
+		fputs(oci_run_help, stderr);
+		return 1;
+	}
+	if (!strcmp(rest[0], "help")) {
+		fputs(oci_run_help, stdout);
+		return 0;
+	}
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(rest[0], cmds[i].name))
+			return cmds[i].fn(&g, ncmd - 1, rest + 1);
+	log_error("unknown command \"%s\" (see oci-run --help)", rest[0]);
+	return 1;
+}

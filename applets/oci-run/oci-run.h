@@ -1,0 +1,77 @@
+/* oci-run.h - what the oci-run commands share. */
+#ifndef OCI_RUN_H
+#define OCI_RUN_H
+
+#include <sys/types.h>
+
+#include "err.h"
+#include "spec.h"
+
+#define OCI_RUN_ROOT "/run/ocibox"
+
+/* Global options, runc's, parsed before the command word. */
+struct oci_global {
+	const char *root;
+	const char *log;
+	const char *log_format;
+	int debug;
+};
+
+/* How the container init waits for the go-ahead before exec. */
+enum init_wait {
+	INIT_WAIT_FIFO,		/* create: until `start` opens exec.fifo */
+	INIT_WAIT_SYNC,		/* run: until the parent says go on syncfd */
+};
+
+/* What the parent hands to the cloned container init. */
+struct init_args {
+	const struct spec *spec;
+	int syncfd;		/* SOCK_SEQPACKET to the parent */
+	int statefd;		/* the container's state directory */
+	int nsfds[SPEC_NS_COUNT]; /* namespaces to join, or -1 */
+	enum init_wait wait;
+	int no_pivot;
+	int preserve_fds;
+};
+
+/* Sync protocol on syncfd: one message each way. */
+#define SYNC_READY "ready"
+#define SYNC_GO "go"
+#define SYNC_ERR_PREFIX "error:"
+
+/* In the child after clone(): set up, report, wait, exec.  Never returns. */
+__attribute__((noreturn)) void init_container(const struct init_args *a);
+
+int cmd_create(const struct oci_global *g, int argc, char **argv);
+int cmd_run(const struct oci_global *g, int argc, char **argv);
+int cmd_start(const struct oci_global *g, int argc, char **argv);
+int cmd_state(const struct oci_global *g, int argc, char **argv);
+int cmd_list(const struct oci_global *g, int argc, char **argv);
+int cmd_kill(const struct oci_global *g, int argc, char **argv);
+int cmd_delete(const struct oci_global *g, int argc, char **argv);
+int cmd_spec(const struct oci_global *g, int argc, char **argv);
+
+/*
+ * Parse a command's options from tab (OPT_PERMUTE) and require between
+ * min_pos and max_pos positionals; on a usage error it logs and returns
+ * -1.  The positionals are returned in pos and npos.  Each option found is passed to
+ * set(id, arg, ctx).
+ */
+struct opt;
+int cmd_options(const char *cmd, int argc, char **argv, const struct opt *tab,
+		void (*set)(int id, const char *arg, void *ctx), void *ctx,
+		int min_pos, int max_pos, char ***pos, int *npos);
+
+/* Open the state root; logs on failure. */
+int open_root(const struct oci_global *g, int create);
+/*
+ * Open <root>/<id> (taking its lock if asked) and the root into *rootfd;
+ * a missing root or directory -> "container does not exist".
+ */
+int open_container(const struct oci_global *g, const char *id, int lock,
+		   int *rootfd, struct err *e);
+
+/* Kill the container's init by pid + start time; wait up to ms for it. */
+int container_kill_wait(pid_t pid, uint64_t starttime, int sig, int ms);
+
+#endif

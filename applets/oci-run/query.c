@@ -1,0 +1,243 @@
+/*
+ * query.c - `oci-run state ID` and `oci-run list`: the OCI state of one
+ * container (runtime.md "State"), and a table or JSON array of them all,
+ * formatted as runc formats them.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cJSON.h"
+#include "io.h"
+#include "json.h"
+#include "log.h"
+#include "oci-run.h"
+#include "opt.h"
+#include "state.h"
+
+int cmd_state(const struct oci_global *g, int argc, char **argv)
+{
+	static const struct opt none[] = { { 0 } };
+	struct err e = { 0 };
+	struct state st;
+	char **pos, *text;
+	int npos, rootfd = -1, dirfd, r = 1;
+
+	if (cmd_options("state", argc, argv, none, NULL, NULL, 1, 1, &pos,
+			&npos) < 0)
+		return 1;
+	dirfd = open_container(g, pos[0], 0, &rootfd, &e);
+	if (dirfd < 0)
+		goto out_err;
+	if (state_load(dirfd, pos[0], &st, &e) < 0)
+		goto out;
+	text = state_oci_json(&st, state_status(dirfd, &st), 1);
+	if (text) {
+		printf("%s\n", text);
+		free(text);
+		r = 0;
+	} else {
+		err_msg(&e, ENOMEM, "out of memory");
+	}
+	state_release(&st);
+out:
+	close(dirfd);
+	close(rootfd);
+out_err:
+	if (r)
+		log_error("state %s: %s", pos[0], e.msg);
+	return r;
+}
+
+enum { L_FORMAT = 1, L_QUIET };
+
+struct list_opts {
+	const char *format;
+	int quiet;
+};
+
+static void set_list_opt(int id, const char *arg, void *ctx)
+{
+	struct list_opts *o = ctx;
+
+	if (id == L_FORMAT)
+		o->format = arg;
+	else
+		o->quiet = 1;
+}
+
+/* What list shows of one container: runc shows the owner by name. */
+struct row {
+	struct state st;
+	enum state_status status;
+	char owner[64];
+};
+
+static void owner_of(int dirfd, struct row *r)
+{
+	struct passwd *pw;
+	struct stat sb;
+
+	if (fstat(dirfd, &sb) < 0)
+		snprintf(r->owner, sizeof(r->owner), "?");
+	else if ((pw = getpwuid(sb.st_uid)))
+		snprintf(r->owner, sizeof(r->owner), "%s", pw->pw_name);
+	else
+		snprintf(r->owner, sizeof(r->owner), "#%u",
+			 (unsigned)sb.st_uid);
+}
+
+static int load_rows(int rootfd, struct row **out, size_t *n)
+{
+	struct row *rows = NULL, *nr;
+	struct err e = { 0 };
+	struct dirent *de;
+	size_t cap = 0;
+	DIR *d;
+	int fd, dirfd;
+
+	*n = 0;
+	fd = dup(rootfd);
+	d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		dirfd = state_dir_open(rootfd, de->d_name, 0, &e);
+		if (dirfd < 0)
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			nr = realloc(rows, cap * sizeof(*rows));
+			if (!nr) {
+				close(dirfd);
+				break;
+			}
+			rows = nr;
+		}
+		if (state_load(dirfd, de->d_name, &rows[*n].st, &e) == 0) {
+			rows[*n].status = state_status(dirfd, &rows[*n].st);
+			owner_of(dirfd, &rows[*n]);
+			(*n)++;
+		}
+		close(dirfd);
+	}
+	closedir(d);
+	*out = rows;
+	return 0;
+}
+
+static int cmp_rows(const void *a, const void *b)
+{
+	return strcmp(((const struct row *)a)->st.id,
+		      ((const struct row *)b)->st.id);
+}
+
+static void print_table(struct row *rows, size_t n)
+{
+	static const char *const head[] = { "ID", "PID", "STATUS", "BUNDLE",
+					    "CREATED", "OWNER" };
+	int w[6], i;
+	char pid[16];
+	size_t k;
+
+	/* text/tabwriter with minwidth 12, padding 3, as runc uses. */
+	for (i = 0; i < 6; i++)
+		w[i] = strlen(head[i]);
+	for (k = 0; k < n; k++) {
+		const char *col[6] = { rows[k].st.id, pid,
+				       state_status_name(rows[k].status),
+				       rows[k].st.bundle, rows[k].st.created,
+				       rows[k].owner };
+
+		snprintf(pid, sizeof(pid), "%d", rows[k].status ==
+			 STATE_STOPPED ? 0 : (int)rows[k].st.pid);
+		for (i = 0; i < 6; i++)
+			if ((int)strlen(col[i]) > w[i])
+				w[i] = strlen(col[i]);
+	}
+	for (i = 0; i < 6; i++)
+		w[i] = w[i] + 3 < 12 ? 12 : w[i] + 3;
+	printf("%-*s%-*s%-*s%-*s%-*s%s\n", w[0], head[0], w[1], head[1],
+	       w[2], head[2], w[3], head[3], w[4], head[4], head[5]);
+	for (k = 0; k < n; k++) {
+		snprintf(pid, sizeof(pid), "%d", rows[k].status ==
+			 STATE_STOPPED ? 0 : (int)rows[k].st.pid);
+		printf("%-*s%-*s%-*s%-*s%-*s%s\n", w[0], rows[k].st.id, w[1],
+		       pid, w[2], state_status_name(rows[k].status), w[3],
+		       rows[k].st.bundle, w[4], rows[k].st.created,
+		       rows[k].owner);
+	}
+}
+
+static int print_json(struct row *rows, size_t n)
+{
+	cJSON *arr = cJSON_CreateArray(), *o;
+	char *text;
+	size_t k;
+
+	for (k = 0; arr && k < n; k++) {
+		o = state_oci_object(&rows[k].st, rows[k].status);
+		if (!o)
+			break;
+		cJSON_ReplaceItemInObject(o, "owner",
+					  cJSON_CreateString(rows[k].owner));
+		cJSON_AddItemToArray(arr, o);
+	}
+	text = arr ? cJSON_PrintUnformatted(arr) : NULL;
+	cJSON_Delete(arr);
+	if (!text)
+		return -1;
+	printf("%s\n", text);
+	free(text);
+	return 0;
+}
+
+int cmd_list(const struct oci_global *g, int argc, char **argv)
+{
+	static const struct opt opts[] = {
+		{ "format", 'f', OPT_ARG, L_FORMAT },
+		{ "quiet", 'q', OPT_NOARG, L_QUIET },
+		{ 0 },
+	};
+	struct list_opts o = { "table", 0 };
+	struct row *rows = NULL;
+	char **pos;
+	int npos, rootfd, r = 0;
+	size_t n = 0, k;
+
+	if (cmd_options("list", argc, argv, opts, set_list_opt, &o, 0, 0,
+			&pos, &npos) < 0)
+		return 1;
+	if (strcmp(o.format, "table") && strcmp(o.format, "json")) {
+		log_error("list: invalid format option \"%s\"", o.format);
+		return 1;
+	}
+	rootfd = open_root(g, 1);
+	if (rootfd < 0)
+		return 1;
+	if (load_rows(rootfd, &rows, &n) < 0) {
+		log_error("list: %s: %s", g->root, strerror(errno));
+		close(rootfd);
+		return 1;
+	}
+	qsort(rows, n, sizeof(*rows), cmp_rows);
+	if (o.quiet)
+		for (k = 0; k < n; k++)
+			printf("%s\n", rows[k].st.id);
+	else if (!strcmp(o.format, "json"))
+		r = print_json(rows, n) < 0;
+	else
+		print_table(rows, n);
+	for (k = 0; k < n; k++)
+		state_release(&rows[k].st);
+	free(rows);
+	close(rootfd);
+	return r;
+}

@@ -1,0 +1,3 @@
+# Build profile "full": every applet that exists.
+APPLETS  := oci-run
+FEATURES :=

@@ -1,0 +1,3 @@
+# Build profile "tiny": just the runtime.
+APPLETS  := oci-run
+FEATURES :=

@@ -1,0 +1,85 @@
+/*
+ * sys.h - raw system calls musl does not wrap (or wraps only recently), and
+ * the uapi constants its headers may lack.  Every #ifdef and every raw
+ * syscall() of the project lives in libc-glue/.  sys_NAME() returns 0 (or
+ * a non-negative value) or -errno and never touches errno; -ENOSYS where the
+ * syscall number is unknown to the toolchain.
+ */
+#ifndef GLUE_SYS_H
+#define GLUE_SYS_H
+
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/mount.h>
+#include <sys/types.h>
+
+#ifndef CLONE_NEWCGROUP
+#define CLONE_NEWCGROUP 0x02000000
+#endif
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef MS_REC
+#define MS_REC 16384
+#endif
+#ifndef MS_PRIVATE
+#define MS_PRIVATE (1 << 18)
+#endif
+#ifndef MS_SLAVE
+#define MS_SLAVE (1 << 19)
+#endif
+#ifndef MS_SHARED
+#define MS_SHARED (1 << 20)
+#endif
+#ifndef MS_UNBINDABLE
+#define MS_UNBINDABLE (1 << 17)
+#endif
+#ifndef MS_LAZYTIME
+#define MS_LAZYTIME (1 << 25)
+#endif
+#ifndef MNT_DETACH
+#define MNT_DETACH 2
+#endif
+#ifndef PR_CAP_AMBIENT
+#define PR_CAP_AMBIENT 47
+#define PR_CAP_AMBIENT_RAISE 2
+#define PR_CAP_AMBIENT_CLEAR_ALL 4
+#endif
+#ifndef PR_SET_NO_NEW_PRIVS
+#define PR_SET_NO_NEW_PRIVS 38
+#endif
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+/* openat2(2) */
+struct sys_open_how {
+	uint64_t flags;
+	uint64_t mode;
+	uint64_t resolve;
+};
+#define SYS_RESOLVE_NO_XDEV		0x01
+#define SYS_RESOLVE_NO_MAGICLINKS	0x02
+#define SYS_RESOLVE_NO_SYMLINKS		0x04
+#define SYS_RESOLVE_BENEATH		0x08
+#define SYS_RESOLVE_IN_ROOT		0x10
+
+int sys_pivot_root(const char *new_root, const char *put_old);
+int sys_openat2(int dirfd, const char *path, const struct sys_open_how *how);
+int sys_pidfd_open(pid_t pid, unsigned int flags);
+int sys_pidfd_send_signal(int pidfd, int sig, unsigned int flags);
+int sys_close_range(unsigned int first, unsigned int last, unsigned int flags);
+/*
+ * clone(2) with fork semantics (no new stack): returns the child's pid in
+ * the parent, 0 in the child, or -errno.  The child must not rely on
+ * libc's cached thread state (no raise(), abort(), threads): it sets up a
+ * container and execs.
+ */
+pid_t sys_clone_fork(unsigned long flags);
+/* capset(2) with _LINUX_CAPABILITY_VERSION_3 (64-bit sets). */
+int sys_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable);
+int sys_capget(uint64_t *effective, uint64_t *permitted, uint64_t *inheritable);
+int sys_setns(int fd, int nstype);
+
+#endif
