@@ -240,7 +240,8 @@ int json_load_file(int dirfd, const char *path, size_t max, const char *name,
 
 	r = read_file_at(dirfd, path, max, &text, &len);
 	if (r == -EFBIG)
-		return err_msg(e, EFBIG, "%s: larger than %zu bytes", name, max);
+		return err_msg(e, EFBIG, "%s: larger than %zu bytes", name,
+			       max);
 	if (r < 0)
 		return err_sys(e, -r, "%s", name);
 	r = json_parse(text, len, name, out, e);
@@ -289,14 +290,14 @@ static int integer(const cJSON *item, int *neg, uint64_t *mag)
 	double d = item->valuedouble;
 
 	if (!p) {
-		if (!isfinite(d) || d != floor(d))
+		if (!isfinite(d))
 			return -EINVAL;
 		*neg = d < 0;
 		d = fabs(d);
 		if (d >= 18446744073709551616.0)
 			return -ERANGE;
 		*mag = (uint64_t)d;
-		return 0;
+		return (double)*mag == d ? 0 : -EINVAL;
 	}
 	*neg = *p == '-';
 	p += *neg;
@@ -621,7 +622,7 @@ static void put_number(struct buf *b, const cJSON *item)
 	}
 	if (!isfinite(d))
 		snprintf(num, sizeof(num), "null");
-	else if (d == floor(d) && fabs(d) < 9e18)
+	else if (fabs(d) < 9e18 && d == (double)(long long)d)
 		snprintf(num, sizeof(num), "%lld", (long long)d);
 	else if (snprintf(num, sizeof(num), "%.15g", d) > 0 &&
 		 strtod(num, NULL) != d)

@@ -326,7 +326,8 @@ static int parse_rlimit(struct parse *p, const cJSON *o, size_t i)
 			  &rl->hard) < 0)
 		return failed(c);
 	if (rl->soft > rl->hard)
-		return json_fail(c, NULL, "soft limit %llu above hard limit %llu",
+		return json_fail(c, NULL,
+				 "soft limit %llu above hard limit %llu",
 				 (unsigned long long)rl->soft,
 				 (unsigned long long)rl->hard);
 	p->s->process.n_rlimits = i + 1;
@@ -976,7 +977,7 @@ char *spec_default_json(void)
 	if (json_parse(default_config, sizeof(default_config) - 1,
 		       "default config", &o, &e) < 0)
 		return NULL;
-	/* runc writes its config with tabs (json.MarshalIndent(s, "", "\t")). */
+	/* runc writes it with json.MarshalIndent(spec, "", "\t"). */
 	text = json_print_indent(o, "\t");
 	cJSON_Delete(o);
 	if (!text)

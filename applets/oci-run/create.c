@@ -293,6 +293,7 @@ static int launch(const struct oci_global *g, struct launch *l,
 	ia.spec = s;
 	ia.syncfd = sv[1];
 	ia.statefd = l->dirfd;
+	ia.staterootfd = l->rootfd;
 	r = sys_clone_fork(flags);
 	if (r == 0) {
 		close(sv[0]);

@@ -386,6 +386,13 @@ void init_container(const struct init_args *a)
 		in.fifofd = openat(a->statefd, STATE_FIFO, O_PATH | O_CLOEXEC);
 		CHECK(&in, in.fifofd, "open %s", STATE_FIFO);
 	}
+	/*
+	 * The state directory's fd carries the container lock (flock belongs
+	 * to the open file description we share with the parent): a waiting
+	 * init must not hold it, or start, kill and delete would block.
+	 */
+	close(a->statefd);
+	close(a->staterootfd);
 
 	setup_rootfs(&in);
 	enter_rootfs(&in);

@@ -28,6 +28,7 @@ struct init_args {
 	const struct spec *spec;
 	int syncfd;		/* SOCK_SEQPACKET to the parent */
 	int statefd;		/* the container's state directory */
+	int staterootfd;	/* the state root, closed at once */
 	int nsfds[SPEC_NS_COUNT]; /* namespaces to join, or -1 */
 	enum init_wait wait;
 	int no_pivot;
