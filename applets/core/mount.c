@@ -7,6 +7,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/sysmacros.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -263,11 +264,33 @@ int mount_in_root(int rootfd, const struct spec_mount *m, struct err *e)
 	return r;
 }
 
+/*
+ * The /dev/null to bind over masked files: the container's own when it is
+ * the real device (so the container's mount table shows nothing of the
+ * host's /dev), else the host's.
+ */
+static int null_device(int rootfd, char src[32])
+{
+	struct stat st;
+	int fd;
+
+	fd = path_open_in_root(rootfd, "/dev/null", PATH_NOCREATE);
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) &&
+	    st.st_rdev == makedev(1, 3)) {
+		path_fd_name(src, fd);
+		return fd;
+	}
+	if (fd >= 0)
+		close(fd);
+	snprintf(src, 32, "/dev/null");
+	return -1;
+}
+
 int mount_mask(int rootfd, const char *path)
 {
-	char tgt[32];
+	char tgt[32], null[32];
 	struct stat st;
-	int fd, r = 0;
+	int fd, nullfd, r = 0;
 
 	fd = path_open_in_root(rootfd, path, PATH_NOCREATE);
 	if (fd == -ENOENT)
@@ -280,9 +303,12 @@ int mount_mask(int rootfd, const char *path)
 	else if (S_ISDIR(st.st_mode))
 		r = mount("tmpfs", tgt, "tmpfs", MS_RDONLY, "size=0k") < 0 ?
 		    -errno : 0;
-	else
-		r = mount("/dev/null", tgt, NULL, MS_BIND, NULL) < 0 ?
-		    -errno : 0;
+	else {
+		nullfd = null_device(rootfd, null);
+		r = mount(null, tgt, NULL, MS_BIND, NULL) < 0 ? -errno : 0;
+		if (nullfd >= 0)
+			close(nullfd);
+	}
 	close(fd);
 	return r;
 }

@@ -264,7 +264,7 @@ static void set_identity(struct init *in)
 {
 	const struct spec_process *p = &in->s->process;
 	const struct spec_caps *c = &p->caps;
-	uint64_t mask = 0;
+	uint64_t mask = 0, ambient;
 	int cap, last = 0;
 
 	if (c->present) {
@@ -289,8 +289,14 @@ static void set_identity(struct init *in)
 				 c->inheritable & mask), "capset");
 	CHECK(in, prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0),
 	      "clear ambient capabilities");
+	/*
+	 * The kernel keeps ambient within permitted and inheritable; runc's
+	 * own spec lists ambient caps that are not inheritable and runc runs
+	 * it, raising what can be raised.  So do we.
+	 */
+	ambient = c->ambient & c->permitted & c->inheritable & mask;
 	for (cap = 0; cap <= last; cap++)
-		if (c->ambient & (1ULL << cap))
+		if (ambient & (1ULL << cap))
 			CHECK(in, prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE,
 					cap, 0, 0),
 			      "raise ambient capability %d", cap);
