@@ -329,6 +329,20 @@ out_ns_quiet:
 	return -1;
 }
 
+/* The state is recorded: let the init go on (to exec.fifo, or to exec). */
+static int say_go(struct launch *l)
+{
+	if (send(l->syncfd, SYNC_GO, strlen(SYNC_GO), MSG_NOSIGNAL) < 0) {
+		log_error("%s %s: container init: %s", l->cmd, l->id,
+			  strerror(errno));
+		undo_launch(l);
+		return -1;
+	}
+	close(l->syncfd);
+	l->syncfd = -1;
+	return 0;
+}
+
 int cmd_create(const struct oci_global *g, int argc, char **argv)
 {
 	struct launch l = { .cmd = "create", .wait = INIT_WAIT_FIFO };
@@ -343,7 +357,8 @@ int cmd_create(const struct oci_global *g, int argc, char **argv)
 	if (launch(g, &l, &s) < 0)
 		return 1;
 	spec_free(s);
-	close(l.syncfd);
+	if (say_go(&l) < 0)
+		return 1;
 	close(l.dirfd);
 	close(l.rootfd);
 	return 0;
@@ -399,12 +414,8 @@ int cmd_run(const struct oci_global *g, int argc, char **argv)
 	if (launch(g, &l, &s) < 0)
 		return 1;
 	spec_free(s);
-	if (send(l.syncfd, SYNC_GO, strlen(SYNC_GO), MSG_NOSIGNAL) < 0) {
-		log_error("run %s: start container: %s", l.id, strerror(errno));
-		undo_launch(&l);
+	if (say_go(&l) < 0)
 		return 1;
-	}
-	close(l.syncfd);
 	if (l.detach) {
 		close(l.dirfd);
 		close(l.rootfd);

@@ -345,15 +345,19 @@ static void wait_go(struct init *in)
 	ssize_t n;
 	int fd;
 
-	if (in->a->wait == INIT_WAIT_SYNC) {
-		do
-			n = recv(in->a->syncfd, buf, sizeof(buf), 0);
-		while (n < 0 && errno == EINTR);
-		if (n != (ssize_t)strlen(SYNC_GO) ||
-		    memcmp(buf, SYNC_GO, n))
-			_exit(1);
+	/*
+	 * The parent says go once the state is recorded.  If it dies first
+	 * the socket closes and so do we: no init outlives a create that
+	 * did not finish.
+	 */
+	do
+		n = recv(in->a->syncfd, buf, sizeof(buf), 0);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)strlen(SYNC_GO) || memcmp(buf, SYNC_GO, n))
+		_exit(1);
+	close(in->a->syncfd);
+	if (in->a->wait == INIT_WAIT_SYNC)
 		return;
-	}
 	/*
 	 * Blocks until `start` opens the fifo for reading.  Reopened through
 	 * the host's /proc, which we still hold, so the container needs none.

@@ -17,10 +17,13 @@ struct oci_global {
 	int debug;
 };
 
-/* How the container init waits for the go-ahead before exec. */
+/*
+ * How the container init waits before exec.  Either way it first waits for
+ * "go" on syncfd, which the parent sends once the state is recorded.
+ */
 enum init_wait {
-	INIT_WAIT_FIFO,		/* create: until `start` opens exec.fifo */
-	INIT_WAIT_SYNC,		/* run: until the parent says go on syncfd */
+	INIT_WAIT_FIFO,		/* create: then until `start` opens exec.fifo */
+	INIT_WAIT_SYNC,		/* run: go means exec */
 };
 
 /* What the parent hands to the cloned container init. */
