@@ -33,6 +33,15 @@ CPPFLAGS += -D_GNU_SOURCE -Ilibc-glue -Iapplets/core -I$(BUILD)/vendor/include \
 LDFLAGS  ?= -static -Wl,--gc-sections -Wl,-O1 -Wl,--build-id=none -s
 export CC CFLAGS
 
+# Short lines by default, whole commands with V=1.
+ifeq ($(V),1)
+Q :=
+say := @true
+else
+Q := @
+say := @printf '  %-4s %s\n'
+endif
+
 GLUE_SRC := $(wildcard libc-glue/*.c)
 CORE_SRC := $(wildcard applets/core/*.c)
 APPLET_SRC := $(foreach a,$(APPLETS),$(wildcard applets/$(a)/*.c))
@@ -60,17 +69,20 @@ $(BUILD)/gen/applets.h: configs/$(PROFILE).mk Makefile | $(DEPS_STAMP)
 
 $(BUILD)/obj/%.o: %.c $(BUILD)/gen/applets.h $(VENDOR_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c -o $@ $<
+	$(say) CC $<
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c -o $@ $<
 
 $(BUILD)/ocibox: $(MAIN_OBJ) $(APPLET_OBJ) $(CORE_OBJ) $(GLUE_OBJ) $(VENDOR_STAMP)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(APPLET_OBJ) $(CORE_OBJ) $(GLUE_OBJ) $(VENDOR_LIBS)
+	$(say) LD $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(APPLET_OBJ) $(CORE_OBJ) $(GLUE_OBJ) $(VENDOR_LIBS)
 
 # C unit tests of core modules: tests/unit/NAME_test.c -> build/unit/NAME_test
 UNIT_SRC := $(wildcard tests/unit/*_test.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 $(BUILD)/unit/%: tests/unit/%.c tests/unit/unit.h $(CORE_OBJ) $(GLUE_OBJ) $(VENDOR_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -Itests/unit -static -o $@ $< $(CORE_OBJ) $(GLUE_OBJ) $(VENDOR_LIBS)
+	$(say) CC $<
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -Itests/unit -static -o $@ $< $(CORE_OBJ) $(GLUE_OBJ) $(VENDOR_LIBS)
 unit: $(UNIT_BIN)
 
 check: $(BUILD)/ocibox $(UNIT_BIN)

@@ -480,36 +480,32 @@ out_pidfd:
 int cmd_start(const struct oci_global *g, int argc, char **argv)
 {
 	static const struct opt none[] = { { 0 } };
+	struct container c;
 	struct err e = { 0 };
-	struct state st;
 	char **pos;
-	int npos, rootfd = -1, dirfd, r = 1;
+	int npos, r = 1;
 
 	if (cmd_options("start", argc, argv, none, NULL, NULL, 1, 1, &pos,
 			&npos) < 0)
 		return 1;
-	dirfd = open_container(g, pos[0], 1, &rootfd, &e);
-	if (dirfd < 0)
-		goto out_err;
-	if (state_load(dirfd, pos[0], &st, &e) < 0)
+	if (container_open(g, pos[0], 1, &c, &e) < 0)
 		goto out;
-	switch (state_status(dirfd, &st)) {
+	switch (c.status) {
 	case STATE_CREATED:
-		if (release_init(dirfd, &st, &e) == 0)
-			r = 0;
+		r = release_init(c.dirfd, &c.st, &e) < 0;
 		break;
 	case STATE_STOPPED:
 		err_msg(&e, EINVAL, "cannot start a container that has stopped");
+		break;
+	case STATE_CREATING:
+		err_msg(&e, EINVAL, "container is not created yet");
 		break;
 	default:
 		err_msg(&e, EINVAL, "cannot start an already running container");
 		break;
 	}
-	state_release(&st);
+	container_close(&c);
 out:
-	close(dirfd);
-	close(rootfd);
-out_err:
 	if (r)
 		log_error("start %s: %s", pos[0], e.msg);
 	return r;

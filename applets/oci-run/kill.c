@@ -109,11 +109,10 @@ int cmd_kill(const struct oci_global *g, int argc, char **argv)
 		{ "all", 'a', OPT_NOARG, K_ALL },
 		{ 0 },
 	};
+	struct container c;
 	struct err e = { 0 };
-	struct state st;
 	char **pos;
-	int npos, all = 0, sig = SIGTERM, rootfd = -1, dirfd, r = 1;
-	enum state_status status;
+	int npos, all = 0, sig = SIGTERM, r = -1;
 
 	if (cmd_options("kill", argc, argv, opts, set_flag, &all, 1, 2, &pos,
 			&npos) < 0)
@@ -122,34 +121,23 @@ int cmd_kill(const struct oci_global *g, int argc, char **argv)
 		log_error("kill %s: unknown signal \"%s\"", pos[0], pos[1]);
 		return 1;
 	}
-	dirfd = open_container(g, pos[0], 1, &rootfd, &e);
-	if (dirfd < 0)
-		goto out_err;
-	if (state_load(dirfd, pos[0], &st, &e) < 0)
+	if (container_open(g, pos[0], 1, &c, &e) < 0)
 		goto out;
-	status = state_status(dirfd, &st);
-	if (status == STATE_STOPPED) {
-		err_msg(&e, ESRCH, "container not running");
-	} else if (all && !st.pid) {
-		err_msg(&e, ESRCH, "container not running");
-	} else {
-		if (all && status == STATE_RUNNING)
-			kill_all(st.pid, sig);
-		r = signal_init(st.pid, st.starttime, sig, NULL);
-		if (r == -ESRCH)
-			err_msg(&e, ESRCH, "container not running");
-		else if (r < 0)
+	if (c.status == STATE_CREATED || c.status == STATE_RUNNING) {
+		if (all && c.status == STATE_RUNNING)
+			kill_all(c.st.pid, sig);
+		r = signal_init(c.st.pid, c.st.starttime, sig, NULL);
+		if (r < 0 && r != -ESRCH)
 			err_sys(&e, -r, "signal %d", sig);
-		r = r < 0;
 	}
-	state_release(&st);
+	if (r == -ESRCH || c.status == STATE_STOPPED ||
+	    c.status == STATE_CREATING)
+		err_msg(&e, ESRCH, "container not running");
+	container_close(&c);
 out:
-	close(dirfd);
-	close(rootfd);
-out_err:
-	if (r)
+	if (r < 0)
 		log_error("kill %s: %s", pos[0], e.msg);
-	return r;
+	return r < 0;
 }
 
 int cmd_delete(const struct oci_global *g, int argc, char **argv)
@@ -158,51 +146,43 @@ int cmd_delete(const struct oci_global *g, int argc, char **argv)
 		{ "force", 'f', OPT_NOARG, 1 },
 		{ 0 },
 	};
+	struct container c;
 	struct err e = { 0 };
-	struct state st;
 	char **pos;
-	int npos, force = 0, rootfd = -1, dirfd, r = 1, loaded = 0;
-	enum state_status status = STATE_STOPPED;
+	int npos, force = 0, r;
 
 	if (cmd_options("delete", argc, argv, opts, set_flag, &force, 1, 1,
 			&pos, &npos) < 0)
 		return 1;
-	dirfd = open_container(g, pos[0], 1, &rootfd, &e);
-	if (dirfd < 0) {
-		r = force && e.no == ENOENT ? 0 : 1;
-		goto out_err;
-	}
-	if (state_load(dirfd, pos[0], &st, &e) == 0) {
-		loaded = 1;
-		status = state_status(dirfd, &st);
-	} else if (!force) {
-		/* No state.json and we hold the lock: create died half-way. */
+	r = container_open(g, pos[0], 1, &c, &e);
+	if (r < 0) {
+		if (force && r == -ENOENT)
+			return 0;
 		goto out;
 	}
-	if (status == STATE_RUNNING && !force) {
-		err_msg(&e, EBUSY, "container still running");
-		goto out_state;
+	/*
+	 * STATE_CREATING under our lock is a create that died half-way:
+	 * nothing runs, the directory is all that is left.
+	 */
+	if (c.status == STATE_RUNNING && !force) {
+		r = err_msg(&e, EBUSY, "container still running");
+		goto out_close;
 	}
-	if (status == STATE_CREATED || status == STATE_RUNNING) {
-		r = container_kill_wait(st.pid, st.starttime, SIGKILL, 10000);
+	if (c.status == STATE_CREATED || c.status == STATE_RUNNING) {
+		r = container_kill_wait(c.st.pid, c.st.starttime, SIGKILL,
+					10000);
 		if (r < 0) {
-			err_sys(&e, -r, "kill init %d", (int)st.pid);
-			r = 1;
-			goto out_state;
+			err_sys(&e, -r, "kill init %d", (int)c.st.pid);
+			goto out_close;
 		}
 	}
-	r = state_dir_remove(rootfd, pos[0], dirfd);
+	r = state_dir_remove(c.rootfd, pos[0], c.dirfd);
 	if (r < 0)
 		err_sys(&e, -r, "remove %s/%s", g->root, pos[0]);
-	r = r < 0;
-out_state:
-	if (loaded)
-		state_release(&st);
+out_close:
+	container_close(&c);
 out:
-	close(dirfd);
-	close(rootfd);
-out_err:
-	if (r)
+	if (r < 0)
 		log_error("delete %s: %s", pos[0], e.msg);
-	return r;
+	return r < 0;
 }

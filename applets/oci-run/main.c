@@ -126,23 +126,49 @@ int open_root(const struct oci_global *g, int create)
 	return fd;
 }
 
-int open_container(const struct oci_global *g, const char *id, int lock,
-		   int *rootfd, struct err *e)
+int container_open(const struct oci_global *g, const char *id, int lock,
+		   struct container *c, struct err *e)
 {
-	int dirfd;
+	int r;
 
+	memset(c, 0, sizeof(*c));
+	c->rootfd = c->dirfd = -1;
 	if (state_id_check(id, e) < 0)
 		return -e->no;
-	*rootfd = state_root_open(g->root, 0, e);
-	if (*rootfd < 0) {
+	c->rootfd = state_root_open(g->root, 0, e);
+	if (c->rootfd < 0) {
 		if (e->no == ENOENT)
 			err_msg(e, ENOENT, "container does not exist");
 		return -e->no;
 	}
-	dirfd = state_dir_open(*rootfd, id, lock, e);
-	if (dirfd < 0)
-		close(*rootfd);
-	return dirfd;
+	c->dirfd = state_dir_open(c->rootfd, id, lock, e);
+	if (c->dirfd < 0)
+		goto out_root;
+	r = state_load(c->dirfd, id, &c->st, e);
+	if (r == -ENOENT) {
+		c->st.id = strdup(id);
+		c->status = STATE_CREATING;
+		return 0;
+	}
+	if (r < 0)
+		goto out_dir;
+	c->status = state_status(c->dirfd, &c->st);
+	return 0;
+out_dir:
+	close(c->dirfd);
+out_root:
+	close(c->rootfd);
+	c->rootfd = c->dirfd = -1;
+	return -e->no;
+}
+
+void container_close(struct container *c)
+{
+	state_release(&c->st);
+	if (c->dirfd >= 0)
+		close(c->dirfd);
+	if (c->rootfd >= 0)
+		close(c->rootfd);
 }
 
 int oci_run_main(int argc, char **argv)

@@ -6,6 +6,7 @@
 
 #include "err.h"
 #include "spec.h"
+#include "state.h"
 
 #define OCI_RUN_ROOT "/run/ocibox"
 
@@ -68,12 +69,23 @@ int cmd_options(const char *cmd, int argc, char **argv, const struct opt *tab,
 
 /* Open the state root; logs on failure. */
 int open_root(const struct oci_global *g, int create);
+/* One container of the state root, opened by a command. */
+struct container {
+	int rootfd;
+	int dirfd;
+	struct state st;	/* st.id set even while creating */
+	enum state_status status;
+};
+
 /*
- * Open <root>/<id> (taking its lock if asked) and the root into *rootfd;
- * a missing root or directory -> "container does not exist".
+ * Open <root>/<id> (taking its lock if asked) and read its state.  A
+ * missing root or directory -> "container does not exist"; a directory
+ * without state.json is STATE_CREATING (being created, or a create that
+ * died half-way when we hold the lock).  0 or -errno with e set.
  */
-int open_container(const struct oci_global *g, const char *id, int lock,
-		   int *rootfd, struct err *e);
+int container_open(const struct oci_global *g, const char *id, int lock,
+		   struct container *c, struct err *e);
+void container_close(struct container *c);
 
 /* Kill the container's init by pid + start time; wait up to ms for it. */
 int container_kill_wait(pid_t pid, uint64_t starttime, int sig, int ms);

@@ -23,35 +23,27 @@
 int cmd_state(const struct oci_global *g, int argc, char **argv)
 {
 	static const struct opt none[] = { { 0 } };
+	struct container c;
 	struct err e = { 0 };
-	struct state st;
 	char **pos, *text;
-	int npos, rootfd = -1, dirfd, r = 1;
+	int npos;
 
 	if (cmd_options("state", argc, argv, none, NULL, NULL, 1, 1, &pos,
 			&npos) < 0)
 		return 1;
-	dirfd = open_container(g, pos[0], 0, &rootfd, &e);
-	if (dirfd < 0)
-		goto out_err;
-	if (state_load(dirfd, pos[0], &st, &e) < 0)
-		goto out;
-	text = state_oci_json(&st, state_status(dirfd, &st), 1);
-	if (text) {
-		printf("%s\n", text);
-		free(text);
-		r = 0;
-	} else {
-		err_msg(&e, ENOMEM, "out of memory");
-	}
-	state_release(&st);
-out:
-	close(dirfd);
-	close(rootfd);
-out_err:
-	if (r)
+	if (container_open(g, pos[0], 0, &c, &e) < 0) {
 		log_error("state %s: %s", pos[0], e.msg);
-	return r;
+		return 1;
+	}
+	text = state_oci_json(&c.st, c.status, 1);
+	container_close(&c);
+	if (!text) {
+		log_error("state %s: out of memory", pos[0]);
+		return 1;
+	}
+	printf("%s\n", text);
+	free(text);
+	return 0;
 }
 
 enum { L_FORMAT = 1, L_QUIET };
