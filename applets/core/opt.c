@@ -32,18 +32,18 @@ static const struct opt *find_short(const struct opt *tab, char c)
 
 /* The value for o: inline (after '=' or in the cluster) or the next word. */
 static int take_arg(struct opt_iter *it, const struct opt *o,
-		    const char *inl, struct err *e)
+		    const char *inl, int as_short, struct err *e)
 {
 	if (inl) {
 		it->arg = inl;
 		return o->id;
 	}
 	if (it->ind >= it->argc) {
-		if (o->name)
-			return err_msg(e, EINVAL, "option --%s needs a value",
-				       o->name);
-		return err_msg(e, EINVAL, "option -%c needs a value",
-			       o->short_name);
+		if (as_short)
+			return err_msg(e, EINVAL, "option -%c needs a value",
+				       o->short_name);
+		return err_msg(e, EINVAL, "option --%s needs a value",
+			       o->name);
 	}
 	it->arg = it->argv[it->ind++];
 	return o->id;
@@ -68,7 +68,7 @@ static int next_short(struct opt_iter *it, const struct opt *tab,
 	}
 	rest = *it->bundle ? it->bundle : NULL;
 	it->bundle = NULL;
-	return take_arg(it, o, rest, e);
+	return take_arg(it, o, rest, 1, e);
 }
 
 int opt_next(struct opt_iter *it, const struct opt *tab, struct err *e)
@@ -93,6 +93,8 @@ int opt_next(struct opt_iter *it, const struct opt *tab, struct err *e)
 		}
 		if (!w[2]) {
 			/* "--": everything after is positional. */
+			if (it->mode == OPT_STOP)
+				return 0;
 			while (it->ind < it->argc)
 				it->argv[it->npos++] = it->argv[it->ind++];
 			return 0;
@@ -111,7 +113,7 @@ int opt_next(struct opt_iter *it, const struct opt *tab, struct err *e)
 			it->arg = NULL;
 			return o->id;
 		}
-		return take_arg(it, o, eq ? eq + 1 : NULL, e);
+		return take_arg(it, o, eq ? eq + 1 : NULL, 0, e);
 	}
 	return 0;
 }

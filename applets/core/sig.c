@@ -16,7 +16,7 @@ static const struct {
 	{ "KILL", SIGKILL }, { "USR1", SIGUSR1 }, { "SEGV", SIGSEGV },
 	{ "USR2", SIGUSR2 }, { "PIPE", SIGPIPE }, { "ALRM", SIGALRM },
 	{ "TERM", SIGTERM }, { "STKFLT", SIGSTKFLT }, { "CHLD", SIGCHLD },
-	{ "CONT", SIGCONT }, { "STOP", SIGSTOP }, { "TSTP", SIGTSTP },
+	{ "CLD", SIGCHLD }, { "CONT", SIGCONT }, { "STOP", SIGSTOP }, { "TSTP", SIGTSTP },
 	{ "TTIN", SIGTTIN }, { "TTOU", SIGTTOU }, { "URG", SIGURG },
 	{ "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ }, { "VTALRM", SIGVTALRM },
 	{ "PROF", SIGPROF }, { "WINCH", SIGWINCH }, { "IO", SIGIO },
@@ -28,7 +28,7 @@ static int number(const char *s, int lo, int hi)
 	char *end;
 	long v;
 
-	if (!*s)
+	if (*s < '0' || *s > '9')
 		return -1;
 	v = strtol(s, &end, 10);
 	if (*end || v < lo || v > hi)
@@ -36,13 +36,21 @@ static int number(const char *s, int lo, int hi)
 	return v;
 }
 
+/*
+ * The kernel's real-time range as runc, Docker and glibc's kill(1) number
+ * it (34..64), not this libc's SIGRTMIN: musl reserves one signal more
+ * than glibc, and the number means what the container's libc says.
+ */
+#define RT_MIN 34
+#define RT_MAX 64
+
 int sig_from_name(const char *name)
 {
 	size_t i;
 	int off;
 
 	if (name[0] >= '0' && name[0] <= '9')
-		return number(name, 1, _NSIG - 1);
+		return number(name, 1, RT_MAX);
 	if (!strncasecmp(name, "SIG", 3))
 		name += 3;
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
@@ -50,13 +58,13 @@ int sig_from_name(const char *name)
 			return sigs[i].no;
 	if (!strncasecmp(name, "RTMIN", 5)) {
 		off = name[5] ? (name[5] == '+' ?
-				 number(name + 6, 0, SIGRTMAX - SIGRTMIN) : -1) : 0;
-		return off < 0 ? -1 : SIGRTMIN + off;
+				 number(name + 6, 0, RT_MAX - RT_MIN) : -1) : 0;
+		return off < 0 ? -1 : RT_MIN + off;
 	}
 	if (!strncasecmp(name, "RTMAX", 5)) {
 		off = name[5] ? (name[5] == '-' ?
-				 number(name + 6, 0, SIGRTMAX - SIGRTMIN) : -1) : 0;
-		return off < 0 ? -1 : SIGRTMAX - off;
+				 number(name + 6, 0, RT_MAX - RT_MIN) : -1) : 0;
+		return off < 0 ? -1 : RT_MAX - off;
 	}
 	return -1;
 }
