@@ -99,8 +99,10 @@ static int open_namespaces(const struct spec *s, int *fds, struct err *e)
 {
 	int t;
 
-	for (t = 0; t < SPEC_NS_COUNT; t++) {
+	/* All first: on failure the caller closes every entry. */
+	for (t = 0; t < SPEC_NS_COUNT; t++)
 		fds[t] = -1;
+	for (t = 0; t < SPEC_NS_COUNT; t++) {
 		if (!s->ns[t].present || !s->ns[t].path)
 			continue;
 		fds[t] = open(s->ns[t].path, O_RDONLY | O_CLOEXEC);
