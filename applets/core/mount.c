@@ -49,9 +49,12 @@ int mount_bind_fd(const char *src, int targetfd)
 	return mount(src, tgt, NULL, MS_BIND, NULL) < 0 ? -errno : 0;
 }
 
-/* Remount the bind at rootfd/dest with flags (a fresh handle: the old one
- * still points at what lies under the new mount). */
-static int bind_remount(int rootfd, const char *dest, unsigned long flags,
+/*
+ * Change the mount at rootfd/dest: a bind remount (flags with MS_REMOUNT,
+ * keeping the locked flags unless cleared) or a propagation change.  The
+ * target is opened anew: an older handle points under the new mount.
+ */
+static int mount_change(int rootfd, const char *dest, unsigned long flags,
 			unsigned long clear)
 {
 	char tgt[32];
@@ -61,26 +64,18 @@ static int bind_remount(int rootfd, const char *dest, unsigned long flags,
 	if (fd < 0)
 		return fd;
 	path_fd_name(tgt, fd);
-	flags |= locked_flags(tgt) & ~clear;
-	if (mount(NULL, tgt, NULL, MS_BIND | MS_REMOUNT | flags, NULL) < 0)
+	if (flags & MS_REMOUNT)
+		flags |= locked_flags(tgt) & ~clear;
+	if (mount(NULL, tgt, NULL, flags, NULL) < 0)
 		r = -errno;
 	close(fd);
 	return r;
 }
 
-static int set_propagation(int rootfd, const char *dest, unsigned long prop)
+static int bind_remount(int rootfd, const char *dest, unsigned long flags,
+			unsigned long clear)
 {
-	char tgt[32];
-	int fd, r = 0;
-
-	fd = path_open_in_root(rootfd, dest, PATH_NOCREATE);
-	if (fd < 0)
-		return fd;
-	path_fd_name(tgt, fd);
-	if (mount(NULL, tgt, NULL, prop, NULL) < 0)
-		r = -errno;
-	close(fd);
-	return r;
+	return mount_change(rootfd, dest, MS_BIND | MS_REMOUNT | flags, clear);
 }
 
 static int mount_bind(int rootfd, const struct spec_mount *m, struct err *e)
@@ -121,7 +116,7 @@ static int mount_bind(int rootfd, const struct spec_mount *m, struct err *e)
 		}
 	}
 	if (m->propagation) {
-		r = set_propagation(rootfd, m->dest, m->propagation);
+		r = mount_change(rootfd, m->dest, m->propagation, 0);
 		if (r < 0)
 			err_sys(e, -r, "mount %s: propagation", m->dest);
 	}
@@ -257,7 +252,7 @@ int mount_in_root(int rootfd, const struct spec_mount *m, struct err *e)
 		r = err_sys(e, errno, "mount %s", m->dest);
 	close(tfd);
 	if (!r && m->propagation) {
-		r = set_propagation(rootfd, m->dest, m->propagation);
+		r = mount_change(rootfd, m->dest, m->propagation, 0);
 		if (r < 0)
 			err_sys(e, -r, "mount %s: propagation", m->dest);
 	}
