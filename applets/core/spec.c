@@ -176,7 +176,6 @@ static int parse_root(struct parse *p, const cJSON *o)
 	struct json_ctx *c = &p->c;
 	struct spec *s = p->s;
 	const char *path;
-	struct stat st;
 
 	if (json_get_string(c, o, "path", JSON_REQUIRED, &path) < 0 ||
 	    json_get_bool(c, o, "readonly", JSON_OPTIONAL,
@@ -187,10 +186,20 @@ static int parse_root(struct parse *p, const cJSON *o)
 	s->root_path = join_clean(s->bundle, path);
 	if (!s->root_path)
 		return nomem(c);
+	return 0;
+}
+
+/* Last: a config's own mistakes are named before the state of the disk. */
+static int check_rootfs(struct json_ctx *c, const struct spec *s)
+{
+	struct stat st;
+
 	if (stat(s->root_path, &st) < 0)
-		return json_fail_sys(c, "path", errno, "%s", s->root_path);
+		return json_fail_sys(c, "root.path", errno, "%s",
+				     s->root_path);
 	if (!S_ISDIR(st.st_mode))
-		return json_fail_sys(c, "path", ENOTDIR, "%s", s->root_path);
+		return json_fail_sys(c, "root.path", ENOTDIR, "%s",
+				     s->root_path);
 	return 0;
 }
 
@@ -803,7 +812,7 @@ static int parse_top(struct parse *p, const cJSON *top)
 	    in_object(p, top, "annotations", JSON_OPTIONAL,
 		      parse_annotations) < 0)
 		return failed(c);
-	return 0;
+	return check_rootfs(c, s);
 }
 
 static int parse_tree(const cJSON *top, const char *name, const char *bundle,

@@ -310,8 +310,12 @@ static int launch(const struct oci_global *g, struct launch *l,
 		goto out_undo;
 	}
 	l->pid = r;
+	log_debug("%s %s: init %d cloned (clone flags %#lx), bundle %s",
+		  l->cmd, l->id, (int)l->pid, flags, bundle);
 	if (wait_ready(l, &e) < 0 || save_state(l, s, created, &e) < 0)
 		goto out_undo;
+	log_debug("%s %s: init %d ready, state saved", l->cmd, l->id,
+		  (int)l->pid);
 	close_namespaces(ia.nsfds);
 	*specp = s;
 	return 0;
@@ -426,6 +430,7 @@ int cmd_run(const struct oci_global *g, int argc, char **argv)
 	/* Others may query the container while it runs. */
 	flock(l.dirfd, LOCK_UN);
 	code = supervise(l.pid);
+	log_debug("run %s: init %d exited, status %d", l.id, (int)l.pid, code);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (!l.keep) {
 		if (flock(l.dirfd, LOCK_EX) < 0 ||
@@ -495,6 +500,9 @@ int cmd_start(const struct oci_global *g, int argc, char **argv)
 	switch (c.status) {
 	case STATE_CREATED:
 		r = release_init(c.dirfd, &c.st, &e) < 0;
+		if (!r)
+			log_debug("start %s: init %d released", pos[0],
+				  (int)c.st.pid);
 		break;
 	case STATE_STOPPED:
 		err_msg(&e, EINVAL, "cannot start a container that has stopped");

@@ -126,6 +126,8 @@ int cmd_kill(const struct oci_global *g, int argc, char **argv)
 	if (c.status == STATE_CREATED || c.status == STATE_RUNNING) {
 		if (all && c.status == STATE_RUNNING)
 			kill_all(c.st.pid, sig);
+		log_debug("kill %s: signal %d to init %d%s", pos[0], sig,
+			  (int)c.st.pid, all ? " and its pid namespace" : "");
 		r = signal_init(c.st.pid, c.st.starttime, sig, NULL);
 		if (r < 0 && r != -ESRCH)
 			err_sys(&e, -r, "signal %d", sig);

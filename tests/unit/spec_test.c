@@ -200,16 +200,25 @@ UNIT_CASE(root_path_empty)
 
 UNIT_CASE(rootfs_does_not_exist)
 {
-	EXPECT_ERRNO("{'ociVersion': '1.2.0', 'root': {'path': 'nope'}}",
-		     ENOENT, with_bundle("config.json: root.path: %s/nope: "
+	EXPECT_ERRNO("{'ociVersion': '1.2.0', 'root': {'path': 'nope'},"
+		     " 'process': {'args': ['sh'], 'cwd': '/'}}", ENOENT, with_bundle("config.json: root.path: %s/nope: "
 				 "No such file or directory"));
+}
+
+/* The config's own mistakes come first: a missing rootfs is the disk's. */
+UNIT_CASE(key_error_before_missing_rootfs)
+{
+	EXPECT_ERROR("{'ociVersion': '1.2.0', 'root': {'path': 'nope'},"
+		     " 'process': {'args': ['sh', 1], 'cwd': '/'}}",
+		     "config.json: process.args[1]: expected string");
 }
 
 UNIT_CASE(rootfs_not_a_directory)
 {
 	write_config("{}");
 	EXPECT_ERRNO("{'ociVersion': '1.2.0',"
-		     " 'root': {'path': 'config.json'}}", ENOTDIR,
+		     " 'root': {'path': 'config.json'},"
+		     " 'process': {'args': ['sh'], 'cwd': '/'}}", ENOTDIR,
 		     with_bundle("config.json: root.path: %s/config.json: "
 				 "Not a directory"));
 }
