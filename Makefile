@@ -24,13 +24,15 @@ endif
 include configs/$(PROFILE).mk
 
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
-OPTFLAGS ?= -Os
-CFLAGS   ?= $(OPTFLAGS) -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
-	    -fno-stack-protector -fno-plt
+# CFLAGS and LDFLAGS are the user's (Buildroot, Yocto and dpkg set them);
+# what makes the product static and small is always added.
+CFLAGS   ?= -Os
+override CFLAGS += -ffunction-sections -fdata-sections \
+	    -fno-asynchronous-unwind-tables -fno-stack-protector -fno-plt
 WARN     := -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 CPPFLAGS += -D_GNU_SOURCE -Ilibc-glue -Iapplets/core -I$(BUILD)/vendor/include \
 	    -I$(BUILD)/gen -DOCIBOX_VERSION='"$(VERSION)"'
-LDFLAGS  ?= -static -Wl,--gc-sections -Wl,-O1 -Wl,--build-id=none -s
+override LDFLAGS += -static -Wl,--gc-sections -Wl,-O1 -Wl,--build-id=none -s
 export CC CFLAGS
 
 # Short lines by default, whole commands with V=1.

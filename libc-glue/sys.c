@@ -99,3 +99,14 @@ int sys_setns(int fd, int nstype)
 {
 	return rc(syscall(SYS_setns, fd, nstype));
 }
+
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+
+int sys_keyctl_join_session(const char *name)
+{
+#ifdef SYS_keyctl
+	return rc(syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name));
+#else
+	return -ENOSYS;
+#endif
+}

@@ -1214,4 +1214,104 @@ testStateAndPidFileMatchRunc() {
 		"$(shape "$T/runc.list0")" "$(shape "$T/ours.list0")"
 }
 
+# --- regressions from review ------------------------------------------------
+
+# A cwd through a magic link (a missing first component sends create down
+# the component walk) must not leave the process in the init's host /proc.
+testCwdThroughMagicLinkRefused() {
+	local id
+	new_bundle
+	cfg '.process.cwd = "/nd/../proc/self/fd/5"'
+	cfg_args pwd
+	id=$(new_id)
+	capture oci run --bundle "$BUNDLE" "$id"
+	assert_rc 1
+	assert_out ""
+	is_ocibox && assert_contains "names the cwd" "$err" \
+		"cwd /nd/../proc/self/fd/5"
+}
+
+testNoCapabilitiesKeyMeansNone() {
+	new_bundle
+	cfg 'del(.process.capabilities)'
+	run_sh 'grep -E "^Cap(Eff|Prm|Bnd)" /proc/self/status | tr -s "\t" " "'
+	assert_ok
+	assert_out "$(printf 'CapPrm: 0000000000000000\nCapEff: 0000000000000000\nCapBnd: 0000000000000000')"
+}
+
+testSharedMountKeepsPropagation() {
+	new_bundle
+	cfg '.mounts += [{"destination": "/sh", "type": "tmpfs",
+		"source": "tmpfs", "options": ["rshared"]}]'
+	run_sh 'grep " /sh " /proc/self/mountinfo'
+	assert_ok
+	assert_contains "shared peer group" "$out" " shared:"
+}
+
+testDevicesWithoutDevMount() {
+	new_bundle
+	cfg 'del(.mounts[] | select(.destination | startswith("/dev")))'
+	run_sh 'for d in null zero full random urandom tty; do
+		[ -c /dev/$d ] || echo "no /dev/$d"; done; echo x > /dev/null
+		[ -c /dev/null ] && echo ok'
+	assert_ok
+	assert_out ok
+}
+
+testPreserveFdsInvalidRefused() {
+	require_ocibox || return
+	new_bundle
+	cfg_args true
+	capture oci run --preserve-fds -2 --bundle "$BUNDLE" "$(new_id)"
+	assert_error "--preserve-fds"
+}
+
+# podman reads --log as one JSON object: no warning lines before the error.
+testLogFileHoldsOnlyTheError() {
+	require_ocibox || return
+	new_bundle
+	cfg '.linux.resources = {"devices": [{"allow": false, "access": "rwm"}]}'
+	cfg_args nosuch-binary
+	capture oci --log "$T/log.json" --log-format json run \
+		--bundle "$BUNDLE" "$(new_id)"
+	assert_rc 1
+	assertEquals "one line" 1 "$(wc -l < "$T/log.json")"
+	assertEquals "level" error "$(jq -r .level "$T/log.json")"
+	assert_contains "stderr has the warning" "$err" "linux.resources"
+}
+
+# A namespace path of another kind must not be joined as the named kind.
+testNamespacePathOfWrongTypeRefused() {
+	local pid
+	new_bundle
+	unshare --ipc sleep 100 & pid=$!
+	defer kill "$pid"
+	sleep 0.2
+	cfg '(.linux.namespaces[] | select(.type == "uts")) |=
+		{"type": "uts", "path": $p}' --arg p "/proc/$pid/ns/ipc"
+	cfg_args true
+	capture oci run --bundle "$BUNDLE" "$(new_id)"
+	assert_rc 1
+	is_ocibox && assert_contains "error" "$err" "Invalid argument"
+}
+
+# Without a pid namespace of its own the container shares the caller's:
+# kill --all must signal only the container's init, not its neighbours.
+testKillAllWithoutPidNamespaceSparesOthers() {
+	local id victim
+	new_bundle
+	cfg 'del(.linux.namespaces[] | select(.type == "pid"))'
+	cfg_args sleep 1000
+	sleep 1000 & victim=$!
+	defer kill "$victim"
+	id=$(new_id)
+	capture oci run -d --bundle "$BUNDLE" "$id"
+	assert_ok
+	capture oci kill --all "$id" KILL
+	assert_ok
+	wait_status "$id" stopped
+	assertTrue "a process outside the container survives" \
+		"kill -0 $victim"
+}
+
 . "$SHUNIT2"

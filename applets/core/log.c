@@ -112,7 +112,11 @@ static void vlog(enum log_level lvl, const char *fmt, va_list ap)
 	if (lvl == LOG_DEBUG && !lg.debug)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (lg.fd >= 0)
+	/*
+	 * Without --debug the file gets the fatal error alone: podman reads
+	 * it as one JSON object, containerd takes its last error line.
+	 */
+	if (lg.fd >= 0 && (lvl == LOG_ERROR || lg.debug))
 		to_file(lvl, msg);
 	/* With a log file, debug chatter goes only there, as runc does. */
 	if (lvl == LOG_DEBUG && lg.fd >= 0)

@@ -35,7 +35,8 @@ struct launch {
 	const char *bundle;
 	const char *pid_file;
 	int no_pivot;
-	int preserve_fds;
+	int no_new_keyring;
+	int preserve_fds;	/* -1: the value given was invalid */
 	int detach;
 	int keep;
 	enum init_wait wait;
@@ -63,6 +64,19 @@ static const struct opt create_opts[] = {
 	{ 0 },
 };
 
+/* --preserve-fds N: fds 3 .. 3+N-1 stay open in the container. */
+static int preserve_count(const char *arg)
+{
+	unsigned long n;
+	char *end;
+
+	errno = 0;
+	n = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || *arg == '-' || n > 65536)
+		return -1;
+	return n;
+}
+
 static void set_opt(int id, const char *arg, void *ctx)
 {
 	struct launch *l = ctx;
@@ -71,7 +85,8 @@ static void set_opt(int id, const char *arg, void *ctx)
 	case O_BUNDLE: l->bundle = arg; break;
 	case O_PIDFILE: l->pid_file = arg; break;
 	case O_NOPIVOT: l->no_pivot = 1; break;
-	case O_PRESERVE: l->preserve_fds = atoi(arg); break;
+	case O_NOKEYRING: l->no_new_keyring = 1; break;
+	case O_PRESERVE: l->preserve_fds = preserve_count(arg); break;
 	case O_DETACH: l->detach = 1; break;
 	case O_KEEP: l->keep = 1; break;
 	/* A console socket only matters with process.terminal, which the
@@ -237,7 +252,9 @@ static int launch(const struct oci_global *g, struct launch *l,
 		  struct spec **specp)
 {
 	char bundle[PATH_MAX], created[40];
-	struct init_args ia = { .wait = l->wait, .no_pivot = l->no_pivot,
+	struct init_args ia = { .id = l->id, .wait = l->wait,
+				.no_pivot = l->no_pivot,
+				.no_new_keyring = l->no_new_keyring,
 				.preserve_fds = l->preserve_fds };
 	unsigned long flags = 0;
 	struct spec *s = NULL;
@@ -247,6 +264,10 @@ static int launch(const struct oci_global *g, struct launch *l,
 	l->pid = 0;
 	l->syncfd = -1;
 	state_timestamp(created, sizeof(created));
+	if (l->preserve_fds < 0) {
+		err_msg(&e, EINVAL, "--preserve-fds: expected a count of fds");
+		goto out_err;
+	}
 	if (state_id_check(l->id, &e) < 0)
 		goto out_err;
 	if (!realpath(l->bundle ? l->bundle : ".", bundle)) {

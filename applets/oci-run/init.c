@@ -11,6 +11,7 @@
  * until exec, so no process in the container can open /proc/1/exe or its
  * fds while it is still ocibox (CVE-2019-5736, CVE-2024-21626).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -91,8 +92,10 @@ static void join_namespaces(struct init *in)
 		t = order[i];
 		if (in->a->nsfds[t] < 0)
 			continue;
-		CHECK_RET(in, sys_setns(in->a->nsfds[t], 0), "join %s",
-			  in->s->ns[t].path);
+		/* The type too: a path to another kind of namespace fails. */
+		CHECK_RET(in, sys_setns(in->a->nsfds[t],
+					spec_ns_clone_flag(t)),
+			  "join %s", in->s->ns[t].path);
 	}
 }
 
@@ -129,7 +132,7 @@ static void make_devices(struct init *in)
 	char src[sizeof(devs[0].name) + 8];
 	size_t i;
 
-	devfd = path_open_in_root(in->rootfd, "/dev", PATH_NOCREATE);
+	devfd = path_open_in_root(in->rootfd, "/dev", PATH_MKDIR);
 	CHECK_RET(in, devfd, "open /dev");
 	for (i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
 		if (mknodat(devfd, devs[i].name, S_IFCHR | 0666,
@@ -153,14 +156,15 @@ static void make_devices(struct init *in)
 	close(devfd);
 }
 
-static int dev_is_fresh(const struct spec *s)
+/* runc's rule: the default devices, unless /dev is the host's (a bind). */
+static int dev_wanted(const struct spec *s)
 {
 	size_t i;
 
 	for (i = 0; i < s->n_mounts; i++)
 		if (!strcmp(s->mounts[i].dest, "/dev"))
 			return strcmp(s->mounts[i].type, "bind") != 0;
-	return 0;
+	return 1;
 }
 
 static void setup_rootfs(struct init *in)
@@ -182,7 +186,7 @@ static void setup_rootfs(struct init *in)
 
 	for (i = 0; i < s->n_mounts; i++)
 		mount_one(in, &s->mounts[i]);
-	if (dev_is_fresh(s))
+	if (dev_wanted(s))
 		make_devices(in);
 
 	fd = path_open_in_root(in->rootfd, s->process.cwd, PATH_MKDIR);
@@ -203,6 +207,8 @@ static void enter_rootfs(struct init *in)
 {
 	const struct spec *s = in->s;
 
+	int oldroot;
+
 	CHECK(in, fchdir(in->rootfd), "chdir %s", s->root_path);
 	if (in->a->no_pivot) {
 		CHECK(in, mount(".", "/", NULL, MS_MOVE, NULL), "move rootfs");
@@ -213,8 +219,17 @@ static void enter_rootfs(struct init *in)
 		 * detaching it leaves the host unreachable without a temporary
 		 * directory in the image.
 		 */
+		oldroot = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		CHECK(in, oldroot, "open /");
 		CHECK_RET(in, sys_pivot_root(".", "."), "pivot_root %s",
 			  s->root_path);
+		/*
+		 * "." is the new root now; through the old root's handle the
+		 * rslave and the detach reach the old root only, and the
+		 * container's own mounts keep the propagation asked for.
+		 */
+		CHECK(in, fchdir(oldroot), "chdir old root");
+		close(oldroot);
 		CHECK(in, mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL),
 		      "make old root rslave");
 		CHECK(in, umount2(".", MNT_DETACH), "detach old root");
@@ -264,26 +279,22 @@ static void set_identity(struct init *in)
 {
 	const struct spec_process *p = &in->s->process;
 	const struct spec_caps *c = &p->caps;
-	uint64_t mask = 0, ambient;
-	int cap, last = 0;
+	int cap, last = last_cap(in);
+	uint64_t mask = last >= 63 ? ~0ULL : (1ULL << (last + 1)) - 1;
+	uint64_t ambient;
 
-	if (c->present) {
-		last = last_cap(in);
-		mask = last >= 63 ? ~0ULL : (1ULL << (last + 1)) - 1;
-		for (cap = 0; cap <= last; cap++)
-			if (!(c->bounding & (1ULL << cap)))
-				CHECK(in, prctl(PR_CAPBSET_DROP, cap, 0, 0, 0),
-				      "drop capability %d", cap);
-		CHECK(in, prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0), "keep caps");
-	}
+	/* No process.capabilities means no capabilities, as with runc. */
+	for (cap = 0; cap <= last; cap++)
+		if (!(c->bounding & (1ULL << cap)))
+			CHECK(in, prctl(PR_CAPBSET_DROP, cap, 0, 0, 0),
+			      "drop capability %d", cap);
+	CHECK(in, prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0), "keep caps");
 	CHECK(in, setgroups(p->user.n_additional_gids,
 			    p->user.additional_gids), "setgroups");
 	CHECK(in, setresgid(p->user.gid, p->user.gid, p->user.gid),
 	      "setgid %u", (unsigned)p->user.gid);
 	CHECK(in, setresuid(p->user.uid, p->user.uid, p->user.uid),
 	      "setuid %u", (unsigned)p->user.uid);
-	if (!c->present)
-		return;
 	CHECK(in, prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0), "keep caps");
 	CHECK_RET(in, sys_capset(c->effective & mask, c->permitted & mask,
 				 c->inheritable & mask), "capset");
@@ -339,6 +350,59 @@ static void find_exec(struct init *in, char *out, size_t len)
 	fail(in);
 }
 
+/* The cwd inside the new root ("/" by now), as an O_PATH handle. */
+static int open_cwd(struct init *in)
+{
+	int root, fd;
+
+	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	CHECK(in, root, "open /");
+	fd = path_open_in_root(root, in->s->process.cwd, PATH_NOCREATE);
+	close(root);
+	CHECK_RET(in, fd, "cwd %s", in->s->process.cwd);
+	return fd;
+}
+
+/* Like runc: the container gets a session keyring of its own. */
+static void new_session_keyring(struct init *in)
+{
+	char name[64];
+	int r;
+
+	snprintf(name, sizeof(name), "_ses.%.58s", in->a->id);
+	r = sys_keyctl_join_session(name);
+	if (r < 0 && r != -ENOSYS)
+		CHECK_RET(in, r, "join session keyring");
+}
+
+/*
+ * Every fd from `first` on is closed at exec: close_range(CLOEXEC) where the
+ * kernel has it (5.11), else each fd listed in /proc/self/fd.  A create
+ * that cannot make sure of it fails: a leaked host fd is an escape.
+ */
+static void cloexec_from(struct init *in, int first)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd, dfd;
+
+	if (sys_close_range(first, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return;
+	dfd = openat(in->procfd, "self/fd", O_RDONLY | O_DIRECTORY |
+		     O_CLOEXEC);
+	CHECK(in, dfd, "open /proc/self/fd");
+	d = fdopendir(dfd);
+	CHECK(in, d ? 0 : -1, "open /proc/self/fd");
+	while ((de = readdir(d))) {
+		fd = atoi(de->d_name);
+		if (de->d_name[0] < '0' || de->d_name[0] > '9' ||
+		    fd < first || fd == dfd)
+			continue;
+		CHECK(in, fcntl(fd, F_SETFD, FD_CLOEXEC), "fd %d", fd);
+	}
+	closedir(d);
+}
+
 static void wait_go(struct init *in)
 {
 	char buf[16], name[32];
@@ -379,6 +443,7 @@ void init_container(const struct init_args *a)
 	char exe[PATH_MAX];
 	struct statfs sf;
 	sigset_t none;
+	int cwdfd;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	CHECK(&in, prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "prctl dumpable");
@@ -413,20 +478,29 @@ void init_container(const struct init_args *a)
 		CHECK(&in, setdomainname(s->domainname, strlen(s->domainname)),
 		      "setdomainname %s", s->domainname);
 	set_limits(&in);
+	if (!a->no_new_keyring)
+		new_session_keyring(&in);
+	cwdfd = open_cwd(&in);
 	set_identity(&in);
-	CHECK(&in, chdir(s->process.cwd), "chdir %s", s->process.cwd);
+	/* By handle: a cwd string could name a magic link the kernel follows. */
+	CHECK(&in, fchdir(cwdfd), "chdir %s", s->process.cwd);
+	close(cwdfd);
 	umask(s->process.user.umask >= 0 ? s->process.user.umask : 022);
 	if (s->process.no_new_privileges)
 		CHECK(&in, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0),
 		      "set no_new_privs");
 	find_exec(&in, exe, sizeof(exe));
-	/* Whatever the caller leaked to us past the preserved fds dies at exec. */
-	sys_close_range(3 + a->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+	cloexec_from(&in, 3 + a->preserve_fds);
 
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	if (send(a->syncfd, SYNC_READY, strlen(SYNC_READY), MSG_NOSIGNAL) < 0)
 		_exit(1);
 	wait_go(&in);
+	/* Our handles on the host (its /proc, the fifo) end here, not at exec. */
+	close(in.procfd);
+	close(in.rootfd);
+	if (in.fifofd >= 0)
+		close(in.fifofd);
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);

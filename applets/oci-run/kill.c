@@ -5,6 +5,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "log.h"
 #include "oci-run.h"
 #include "opt.h"
@@ -69,29 +71,58 @@ int container_kill_wait(pid_t pid, uint64_t starttime, int sig, int ms)
 	return -ETIMEDOUT;
 }
 
+/* 1 if pid is pid 1 of its own pid namespace (NSpid's last field). */
+static int is_ns_init(pid_t pid)
+{
+	char path[32], *buf, *line, *last;
+	int r = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (read_file_at(AT_FDCWD, path, 1 << 16, &buf, NULL) < 0)
+		return 0;
+	line = strstr(buf, "\nNSpid:");
+	if (line) {
+		line[strcspn(line + 1, "\n") + 1] = 0;
+		last = strrchr(line, '\t');
+		r = last && !strcmp(last + 1, "1");
+	}
+	free(buf);
+	return r;
+}
+
 /*
- * kill --all without a cgroup: every process whose pid namespace is the
- * init's (a container without its own pid namespace has only its init).
+ * kill --all without a cgroup: every process of the init's pid namespace,
+ * but only when that namespace is the container's own (its init is pid 1
+ * there).  Without one, or with a joined one, the namespace is shared with
+ * others and only the init is the container's.  Each process is signalled
+ * through a pidfd taken before its namespace is checked, so a pid reused
+ * meanwhile is not hit.
  */
 static void kill_all(pid_t init, int sig)
 {
 	struct stat ns, st;
-	char path[64];
 	struct dirent *de;
+	char path[64];
+	int pidfd;
 	DIR *d;
 	pid_t p;
 
 	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)init);
-	if (stat(path, &ns) < 0 || !(d = opendir("/proc")))
+	if (!is_ns_init(init) || stat(path, &ns) < 0 ||
+	    !(d = opendir("/proc")))
 		return;
 	while ((de = readdir(d))) {
 		p = atoi(de->d_name);
 		if (p <= 0 || p == init)
 			continue;
+		pidfd = sys_pidfd_open(p, 0);
+		if (pidfd < 0)
+			continue;
 		snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)p);
 		if (stat(path, &st) == 0 && st.st_ino == ns.st_ino &&
 		    st.st_dev == ns.st_dev)
-			kill(p, sig);
+			sys_pidfd_send_signal(pidfd, sig, 0);
+		close(pidfd);
 	}
 	closedir(d);
 }

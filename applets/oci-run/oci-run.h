@@ -34,8 +34,10 @@ struct init_args {
 	int statefd;		/* the container's state directory */
 	int staterootfd;	/* the state root, closed at once */
 	int nsfds[SPEC_NS_COUNT]; /* namespaces to join, or -1 */
+	const char *id;
 	enum init_wait wait;
 	int no_pivot;
+	int no_new_keyring;
 	int preserve_fds;
 };
 
