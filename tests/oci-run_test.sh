@@ -650,6 +650,18 @@ testListJson() {
 	assertEquals "entries (-f)" 1 "$(jq length "$T/out")"
 }
 
+# A root nobody created lists nothing.  ocibox's list only reads, so the
+# root stays absent (runc creates it).
+testListMissingRootCreatesNothing() {
+	local root=$T/no-such-root
+	capture timeout -k 5 "$OCI_TIMEOUT" "${OCI[@]}" --root "$root" list -q
+	assert_ok
+	assert_out ""
+	if is_ocibox; then
+		assertFalse "root not created" "[ -e '$root' ]"
+	fi
+}
+
 testListEmpty() {
 	capture oci list
 	assert_ok

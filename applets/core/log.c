@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "io.h"
 #include "log.h"
 
@@ -82,14 +82,9 @@ static size_t json_escape(char *out, size_t cap, const char *msg)
 static void to_file(enum log_level lvl, const char *msg)
 {
 	char line[2048], esc[1200], ts[40];
-	struct timespec now;
-	struct tm tm;
 	int n;
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
-	n = strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(ts + n, sizeof(ts) - n, ".%09ldZ", now.tv_nsec);
+	clock_rfc3339(ts, sizeof(ts));
 	if (lg.json) {
 		json_escape(esc, sizeof(esc), msg);
 		n = snprintf(line, sizeof(line),

@@ -126,8 +126,8 @@ out_src:
 }
 
 /*
- * A v1 or hybrid host: a tmpfs holding one read-only mount per hierarchy
- * the host has, with the same controllers.  v2: the cgroup2 filesystem.
+ * A v1 or hybrid host's cgroup view: into dirfd (a tmpfs), one mount per
+ * hierarchy the host has, with the same controllers.
  */
 static int mount_cgroup_v1(int dirfd, unsigned long flags)
 {
@@ -281,11 +281,12 @@ static int null_device(int rootfd, char src[32])
 	return -1;
 }
 
-int mount_mask(int rootfd, const char *path)
+/* One masked path; null is the /dev/null to bind over files. */
+static int mask_one(int rootfd, const char *path, const char *null)
 {
-	char tgt[32], null[32];
+	char tgt[32];
 	struct stat st;
-	int fd, nullfd, r = 0;
+	int fd, r = 0;
 
 	fd = path_open_in_root(rootfd, path, PATH_NOCREATE);
 	if (fd == -ENOENT)
@@ -298,13 +299,25 @@ int mount_mask(int rootfd, const char *path)
 	else if (S_ISDIR(st.st_mode))
 		r = mount("tmpfs", tgt, "tmpfs", MS_RDONLY, "size=0k") < 0 ?
 		    -errno : 0;
-	else {
-		nullfd = null_device(rootfd, null);
+	else
 		r = mount(null, tgt, NULL, MS_BIND, NULL) < 0 ? -errno : 0;
-		if (nullfd >= 0)
-			close(nullfd);
-	}
 	close(fd);
+	return r;
+}
+
+int mount_mask(int rootfd, char *const *paths, const char **failed)
+{
+	char null[32];
+	int nullfd, r = 0;
+
+	nullfd = null_device(rootfd, null);
+	for (; paths && *paths && !r; paths++) {
+		r = mask_one(rootfd, *paths, null);
+		if (r < 0)
+			*failed = *paths;
+	}
+	if (nullfd >= 0)
+		close(nullfd);
 	return r;
 }
 

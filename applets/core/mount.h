@@ -17,8 +17,12 @@ int mount_in_root(int rootfd, const struct spec_mount *m, struct err *e);
 /* Bind-mount the host path src onto the resolved target fd. */
 int mount_bind_fd(const char *src, int targetfd);
 
-/* maskedPaths: /dev/null over a file, an empty read-only tmpfs over a dir. */
-int mount_mask(int rootfd, const char *path);
+/*
+ * maskedPaths (NULL-terminated): /dev/null over a file, an empty read-only
+ * tmpfs over a directory, nothing where the path is missing.  On failure
+ * *failed names the path.
+ */
+int mount_mask(int rootfd, char *const *paths, const char **failed);
 
 /* readonlyPaths: bind path onto itself and remount it read-only. */
 int mount_readonly(int rootfd, const char *path, int recursive);

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cJSON.h"
@@ -142,18 +141,6 @@ int state_dir_remove(int rootfd, const char *id, int dirfd)
 	if (unlinkat(rootfd, id, AT_REMOVEDIR) < 0 && errno != ENOENT)
 		return -errno;
 	return 0;
-}
-
-void state_timestamp(char *buf, size_t len)
-{
-	struct timespec now;
-	struct tm tm;
-	size_t n;
-
-	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
-	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, len - n, ".%09ldZ", now.tv_nsec);
 }
 
 static cJSON *annotations_object(const struct state *st)

@@ -78,7 +78,4 @@ char *state_oci_json(const struct state *st, enum state_status status,
 struct cJSON *state_oci_object(const struct state *st,
 			       enum state_status status);
 
-/* now as RFC 3339 UTC with nanoseconds: "2026-11-22T06:23:00.123456789Z" */
-void state_timestamp(char *buf, size_t len);
-
 #endif

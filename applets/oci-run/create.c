@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "io.h"
 #include "log.h"
 #include "oci-run.h"
@@ -263,7 +264,7 @@ static int launch(const struct oci_global *g, struct launch *l,
 
 	l->pid = 0;
 	l->syncfd = -1;
-	state_timestamp(created, sizeof(created));
+	clock_rfc3339(created, sizeof(created));
 	if (l->preserve_fds < 0) {
 		err_msg(&e, EINVAL, "--preserve-fds: expected a count of fds");
 		goto out_err;
@@ -281,9 +282,9 @@ static int launch(const struct oci_global *g, struct launch *l,
 	if (open_namespaces(s, ia.nsfds, &e) < 0)
 		goto out_ns;
 
-	l->rootfd = open_root(g, 1);
+	l->rootfd = state_root_open(g->root, 1, &e);
 	if (l->rootfd < 0)
-		goto out_ns_quiet;
+		goto out_ns;
 	l->dirfd = state_dir_create(l->rootfd, l->id, &e);
 	if (l->dirfd < 0) {
 		close(l->rootfd);
@@ -349,10 +350,6 @@ out_spec:
 	spec_free(s);
 out_err:
 	log_error("%s %s: %s", l->cmd, l->id, e.msg);
-	return -1;
-out_ns_quiet:
-	close_namespaces(ia.nsfds);
-	spec_free(s);
 	return -1;
 }
 

@@ -113,7 +113,7 @@ static void mount_one(struct init *in, const struct spec_mount *m)
 		fail(in);
 }
 
-/* runc's default devices, for a /dev the config mounts fresh. */
+/* runc's default devices and /dev links (see dev_wanted()). */
 static void make_devices(struct init *in)
 {
 	static const struct {
@@ -171,6 +171,7 @@ static void setup_rootfs(struct init *in)
 {
 	const struct spec *s = in->s;
 	unsigned long prop = MS_SLAVE | MS_REC;
+	const char *failed = NULL;
 	size_t i;
 	int fd, r;
 
@@ -189,14 +190,16 @@ static void setup_rootfs(struct init *in)
 	if (dev_wanted(s))
 		make_devices(in);
 
+	/*
+	 * Made here, entered by a handle taken after pivot_root: one taken now
+	 * could lie under a masked path mounted below.
+	 */
 	fd = path_open_in_root(in->rootfd, s->process.cwd, PATH_MKDIR);
 	CHECK_RET(in, fd, "cwd %s", s->process.cwd);
 	close(fd);
 
-	for (i = 0; s->masked_paths && s->masked_paths[i]; i++) {
-		r = mount_mask(in->rootfd, s->masked_paths[i]);
-		CHECK_RET(in, r, "mask %s", s->masked_paths[i]);
-	}
+	r = mount_mask(in->rootfd, s->masked_paths, &failed);
+	CHECK_RET(in, r, "mask %s", failed);
 	for (i = 0; s->readonly_paths && s->readonly_paths[i]; i++) {
 		r = mount_readonly(in->rootfd, s->readonly_paths[i], 1);
 		CHECK_RET(in, r, "readonly %s", s->readonly_paths[i]);
@@ -206,7 +209,6 @@ static void setup_rootfs(struct init *in)
 static void enter_rootfs(struct init *in)
 {
 	const struct spec *s = in->s;
-
 	int oldroot;
 
 	CHECK(in, fchdir(in->rootfd), "chdir %s", s->root_path);

@@ -1,6 +1,6 @@
 /*
  * kill.c - `oci-run kill` and `oci-run delete` (runtime.md "Operations").
- * Signals go through a pidfd opened after the pid's start time was checked,
+ * Signals go through a pidfd taken before the pid's start time is checked,
  * so a pid reused by another process is never signalled.
  */
 #include <dirent.h>
@@ -47,7 +47,8 @@ out:
 	return r;
 }
 
-int container_kill_wait(pid_t pid, uint64_t starttime, int sig, int ms)
+/* Signal the init and wait up to ms for it to be gone. */
+static int kill_wait(pid_t pid, uint64_t starttime, int sig, int ms)
 {
 	struct pollfd p;
 	int pidfd = -1, r, waited;
@@ -202,8 +203,7 @@ int cmd_delete(const struct oci_global *g, int argc, char **argv)
 		goto out_close;
 	}
 	if (c.status == STATE_CREATED || c.status == STATE_RUNNING) {
-		r = container_kill_wait(c.st.pid, c.st.starttime, SIGKILL,
-					10000);
+		r = kill_wait(c.st.pid, c.st.starttime, SIGKILL, 10000);
 		if (r < 0) {
 			err_sys(&e, -r, "kill init %d", (int)c.st.pid);
 			goto out_close;

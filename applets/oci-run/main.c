@@ -116,16 +116,6 @@ int cmd_options(const char *cmd, int argc, char **argv, const struct opt *tab,
 	return 0;
 }
 
-int open_root(const struct oci_global *g, int create)
-{
-	struct err e = { 0 };
-	int fd = state_root_open(g->root, create, &e);
-
-	if (fd < 0)
-		log_error("%s", e.msg);
-	return fd;
-}
-
 int container_open(const struct oci_global *g, const char *id, int lock,
 		   struct container *c, struct err *e)
 {

@@ -69,8 +69,6 @@ int cmd_options(const char *cmd, int argc, char **argv, const struct opt *tab,
 		void (*set)(int id, const char *arg, void *ctx), void *ctx,
 		int min_pos, int max_pos, char ***pos, int *npos);
 
-/* Open the state root; logs on failure. */
-int open_root(const struct oci_global *g, int create);
 /* One container of the state root, opened by a command. */
 struct container {
 	int rootfd;
@@ -88,8 +86,5 @@ struct container {
 int container_open(const struct oci_global *g, const char *id, int lock,
 		   struct container *c, struct err *e);
 void container_close(struct container *c);
-
-/* Kill the container's init by pid + start time; wait up to ms for it. */
-int container_kill_wait(pid_t pid, uint64_t starttime, int sig, int ms);
 
 #endif

@@ -84,35 +84,41 @@ static void owner_of(int dirfd, struct row *r)
 			 (unsigned)sb.st_uid);
 }
 
+/* Every container of the root with its state; -errno on failure. */
 static int load_rows(int rootfd, struct row **out, size_t *n)
 {
 	struct row *rows = NULL, *nr;
 	struct err e = { 0 };
 	struct dirent *de;
 	size_t cap = 0;
+	int fd, dirfd, r = 0;
 	DIR *d;
-	int fd, dirfd;
 
 	*n = 0;
 	fd = dup(rootfd);
 	d = fd < 0 ? NULL : fdopendir(fd);
-	if (!d)
-		return -errno;
+	if (!d) {
+		r = -errno;
+		if (fd >= 0)
+			close(fd);
+		return r;
+	}
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
-			continue;
-		dirfd = state_dir_open(rootfd, de->d_name, 0, &e);
-		if (dirfd < 0)
 			continue;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 16;
 			nr = realloc(rows, cap * sizeof(*rows));
 			if (!nr) {
-				close(dirfd);
+				r = -ENOMEM;
 				break;
 			}
 			rows = nr;
 		}
+		dirfd = state_dir_open(rootfd, de->d_name, 0, &e);
+		if (dirfd < 0)
+			continue;	/* deleted meanwhile */
+		/* Without state.json yet: being created, not listed (as runc). */
 		if (state_load(dirfd, de->d_name, &rows[*n].st, &e) == 0) {
 			rows[*n].status = state_status(dirfd, &rows[*n].st);
 			owner_of(dirfd, &rows[*n]);
@@ -122,7 +128,7 @@ static int load_rows(int rootfd, struct row **out, size_t *n)
 	}
 	closedir(d);
 	*out = rows;
-	return 0;
+	return r;
 }
 
 static int cmp_rows(const void *a, const void *b)
@@ -131,44 +137,49 @@ static int cmp_rows(const void *a, const void *b)
 		      ((const struct row *)b)->st.id);
 }
 
-static void print_table(struct row *rows, size_t n)
+/* The table's columns of one row; pid is the buffer for its number. */
+static void row_cols(const struct row *r, char pid[16], const char *col[6])
 {
-	static const char *const head[] = { "ID", "PID", "STATUS", "BUNDLE",
-					    "CREATED", "OWNER" };
-	int w[6], i;
+	snprintf(pid, 16, "%d", r->status == STATE_STOPPED ? 0 : (int)r->st.pid);
+	col[0] = r->st.id;
+	col[1] = pid;
+	col[2] = state_status_name(r->status);
+	col[3] = r->st.bundle;
+	col[4] = r->st.created;
+	col[5] = r->owner;
+}
+
+/* text/tabwriter with minwidth 12, padding 3, as runc prints it. */
+static void print_table(const struct row *rows, size_t n)
+{
+	static const char *const head[6] = { "ID", "PID", "STATUS", "BUNDLE",
+					     "CREATED", "OWNER" };
+	const char *col[6];
 	char pid[16];
+	int w[6], i;
 	size_t k;
 
-	/* text/tabwriter with minwidth 12, padding 3, as runc uses. */
 	for (i = 0; i < 6; i++)
 		w[i] = strlen(head[i]);
 	for (k = 0; k < n; k++) {
-		const char *col[6] = { rows[k].st.id, pid,
-				       state_status_name(rows[k].status),
-				       rows[k].st.bundle, rows[k].st.created,
-				       rows[k].owner };
-
-		snprintf(pid, sizeof(pid), "%d", rows[k].status ==
-			 STATE_STOPPED ? 0 : (int)rows[k].st.pid);
+		row_cols(&rows[k], pid, col);
 		for (i = 0; i < 6; i++)
 			if ((int)strlen(col[i]) > w[i])
 				w[i] = strlen(col[i]);
 	}
 	for (i = 0; i < 6; i++)
 		w[i] = w[i] + 3 < 12 ? 12 : w[i] + 3;
-	printf("%-*s%-*s%-*s%-*s%-*s%s\n", w[0], head[0], w[1], head[1],
-	       w[2], head[2], w[3], head[3], w[4], head[4], head[5]);
-	for (k = 0; k < n; k++) {
-		snprintf(pid, sizeof(pid), "%d", rows[k].status ==
-			 STATE_STOPPED ? 0 : (int)rows[k].st.pid);
-		printf("%-*s%-*s%-*s%-*s%-*s%s\n", w[0], rows[k].st.id, w[1],
-		       pid, w[2], state_status_name(rows[k].status), w[3],
-		       rows[k].st.bundle, w[4], rows[k].st.created,
-		       rows[k].owner);
+	for (k = 0; k <= n; k++) {
+		if (k == 0)
+			memcpy(col, head, sizeof(col));
+		else
+			row_cols(&rows[k - 1], pid, col);
+		printf("%-*s%-*s%-*s%-*s%-*s%s\n", w[0], col[0], w[1], col[1],
+		       w[2], col[2], w[3], col[3], w[4], col[4], col[5]);
 	}
 }
 
-static int print_json(struct row *rows, size_t n)
+static int print_json(const struct row *rows, size_t n)
 {
 	cJSON *arr = cJSON_CreateArray(), *o;
 	char *text;
@@ -176,8 +187,10 @@ static int print_json(struct row *rows, size_t n)
 
 	for (k = 0; arr && k < n; k++) {
 		o = state_oci_object(&rows[k].st, rows[k].status);
-		if (!o)
-			break;
+		if (!o) {
+			cJSON_Delete(arr);
+			return -1;
+		}
 		cJSON_ReplaceItemInObject(o, "owner",
 					  cJSON_CreateString(rows[k].owner));
 		cJSON_AddItemToArray(arr, o);
@@ -199,6 +212,7 @@ int cmd_list(const struct oci_global *g, int argc, char **argv)
 		{ 0 },
 	};
 	struct list_opts o = { "table", 0 };
+	struct err e = { 0 };
 	struct row *rows = NULL;
 	char **pos;
 	int npos, rootfd, r = 0;
@@ -211,15 +225,19 @@ int cmd_list(const struct oci_global *g, int argc, char **argv)
 		log_error("list: invalid format option \"%s\"", o.format);
 		return 1;
 	}
-	rootfd = open_root(g, 1);
-	if (rootfd < 0)
-		return 1;
-	if (load_rows(rootfd, &rows, &n) < 0) {
-		log_error("list: %s: %s", g->root, strerror(errno));
-		close(rootfd);
+	/* A root nobody created yet holds no containers: list reads only. */
+	rootfd = state_root_open(g->root, 0, &e);
+	if (rootfd < 0 && e.no != ENOENT) {
+		log_error("list: %s", e.msg);
 		return 1;
 	}
-	qsort(rows, n, sizeof(*rows), cmp_rows);
+	if (rootfd >= 0 && (r = load_rows(rootfd, &rows, &n)) < 0) {
+		log_error("list: %s: %s", g->root, strerror(-r));
+		goto out;
+	}
+	r = 0;
+	if (n)
+		qsort(rows, n, sizeof(*rows), cmp_rows);
 	if (o.quiet)
 		for (k = 0; k < n; k++)
 			printf("%s\n", rows[k].st.id);
@@ -227,9 +245,13 @@ int cmd_list(const struct oci_global *g, int argc, char **argv)
 		r = print_json(rows, n) < 0;
 	else
 		print_table(rows, n);
+	if (r)
+		log_error("list: out of memory");
+out:
 	for (k = 0; k < n; k++)
 		state_release(&rows[k].st);
 	free(rows);
-	close(rootfd);
-	return r;
+	if (rootfd >= 0)
+		close(rootfd);
+	return r != 0;
 }

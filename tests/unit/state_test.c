@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "proc.h"
+#include "clock.h"
 #include "state.h"
 #include "unit.h"
 
@@ -538,7 +539,7 @@ UNIT_CASE(timestamp_format)
 	char buf[64];
 	int i;
 
-	state_timestamp(buf, sizeof(buf));
+	clock_rfc3339(buf, sizeof(buf));
 	UNIT_EQ_INT(strlen(buf), 30);
 	for (i = 0; i < 30; i++) {
 		switch (i) {
