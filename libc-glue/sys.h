@@ -79,7 +79,6 @@ int sys_close_range(unsigned int first, unsigned int last, unsigned int flags);
 pid_t sys_clone_fork(unsigned long flags);
 /* capset(2) with _LINUX_CAPABILITY_VERSION_3 (64-bit sets). */
 int sys_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable);
-int sys_capget(uint64_t *effective, uint64_t *permitted, uint64_t *inheritable);
 int sys_setns(int fd, int nstype);
 /* keyctl(KEYCTL_JOIN_SESSION_KEYRING, name): a new session keyring. */
 int sys_keyctl_join_session(const char *name);

@@ -35,19 +35,3 @@ int err_sys(struct err *e, int no, const char *fmt, ...)
 	return ret(e, no);
 }
 
-int err_ctx(struct err *e, const char *fmt, ...)
-{
-	char old[ERR_MSG_MAX];
-	va_list ap;
-	int n;
-
-	memcpy(old, e->msg, sizeof(old));
-	/* The result is cut at ERR_MSG_MAX; keep the start, which says most. */
-	va_start(ap, fmt);
-	n = vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
-	va_end(ap);
-	if (n >= 0 && (size_t)n < sizeof(e->msg))
-		snprintf(e->msg + n, sizeof(e->msg) - n, ": %.*s",
-			 (int)(sizeof(e->msg) - n), old);
-	return ret(e, e->no);
-}

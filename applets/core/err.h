@@ -1,7 +1,7 @@
 /*
- * err.h - errors carried up as values, with context added on the way
- * (crun style): "open config.json: process.args: expected array of strings".
- * Core never prints; the applet that receives a struct err decides.
+ * err.h - errors carried up as values (crun style), each naming its step:
+ * "config.json: process.args: expected array of strings".  Core never
+ * prints; the applet that receives a struct err decides.
  */
 #ifndef CORE_ERR_H
 #define CORE_ERR_H
@@ -19,8 +19,5 @@ int err_msg(struct err *e, int no, const char *fmt, ...)
 /* msg = fmt ": " strerror(no); returns -no. */
 int err_sys(struct err *e, int no, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Prepend "fmt: " to the message already set; returns -e->no. */
-int err_ctx(struct err *e, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 
 #endif

@@ -9,24 +9,6 @@
 
 #include "io.h"
 
-ssize_t read_full(int fd, void *buf, size_t len)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t r = read(fd, (char *)buf + done, len - done);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			break;
-		done += r;
-	}
-	return done;
-}
-
 ssize_t write_full(int fd, const void *buf, size_t len)
 {
 	size_t done = 0;

@@ -6,7 +6,6 @@
 #include <sys/types.h>
 
 /* Retry EINTR and short counts.  Return bytes done or -errno. */
-ssize_t read_full(int fd, void *buf, size_t len);
 ssize_t write_full(int fd, const void *buf, size_t len);
 
 /*

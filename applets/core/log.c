@@ -53,11 +53,6 @@ void log_set_debug(int on)
 	lg.debug = on;
 }
 
-int log_debug_enabled(void)
-{
-	return lg.debug;
-}
-
 /* Escape msg as a JSON string body into out (always NUL-terminated). */
 static size_t json_escape(char *out, size_t cap, const char *msg)
 {

@@ -14,7 +14,6 @@ void log_init(const char *prog);
 /* Open FILE for append (O_CLOEXEC); json: 1 for JSON lines.  0 or -errno. */
 int log_open(const char *file, int json);
 void log_set_debug(int on);
-int log_debug_enabled(void);
 
 void log_msg(enum log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
