@@ -26,6 +26,9 @@
 #   defer CMD...        run CMD in tearDown (last deferred runs first)
 #   skip REASON         print "SKIP: test: REASON" and skip the rest of the
 #                       test; tests/run counts it as skipped, never passed
+#   lib_parts NAME      source tests/NAME/*.sh: a large suite keeps its tests
+#                       in parts by topic (tests/oci-run/cgroup.sh, ...);
+#                       they run after the suite file's own, file by file
 #
 # Environment: OCI_RUN (runtime command line, default "$BIN/oci-run"),
 # BUILD, OCIBOX, OCI_TIMEOUT (seconds one runtime command may take, 60),
@@ -180,6 +183,26 @@ lib_tearDown() {
 	fi
 	T=''
 	return 0
+}
+
+# shunit2 finds tests in the suite file only: parts add theirs here.
+LIB_PARTS=()
+lib_parts() {
+	local f
+	for f in "$REPO/tests/$1"/*.sh; do
+		[ -f "$f" ] || continue
+		. "$f" || { lib_die "$f: cannot source"; return 1; }
+		LIB_PARTS+=("$f")
+	done
+}
+
+suite() {
+	local f t
+	for f in "$0" "${LIB_PARTS[@]}"; do
+		for t in $(_shunit_extractTestFunctions "$f"); do
+			suite_addTest "$t"
+		done
+	done
 }
 
 oneTimeSetUp() { lib_oneTimeSetUp; }

@@ -1326,4 +1326,5 @@ testKillAllWithoutPidNamespaceSparesOthers() {
 		"kill -0 $victim"
 }
 
+lib_parts oci-run
 . "$SHUNIT2"

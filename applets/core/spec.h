@@ -75,6 +75,10 @@ struct spec_process {
 	int oom_score_adj;
 };
 
+/* Parsed by their own modules, which own the layout. */
+struct spec_resources;		/* spec_resources.h: linux.resources */
+struct spec_seccomp;		/* spec_seccomp.h: linux.seccomp */
+
 struct spec_annotation {
 	char *key, *value;
 };
@@ -95,6 +99,9 @@ struct spec {
 	unsigned long rootfs_propagation; /* MS_* | MS_REC, 0: not set */
 	struct spec_annotation *annotations;
 	size_t n_annotations;
+	char *cgroups_path;	/* linux.cgroupsPath, NULL: not set */
+	struct spec_resources *resources; /* NULL: none given */
+	struct spec_seccomp *seccomp;	/* NULL: no filter */
 	/*
 	 * Keys present in the config that the runtime accepts but does not
 	 * enforce yet, comma-separated ("linux.resources, linux.cgroupsPath"),
