@@ -25,6 +25,7 @@
 struct parse {
 	struct json_ctx c;
 	struct spec *s;
+	int hook_kind;		/* the hook list being read */
 };
 
 static int failed(struct json_ctx *c)
@@ -646,7 +647,7 @@ static int parse_ns(struct parse *p, const cJSON *o, size_t i)
 	t = spec_ns_from_name(type);
 	if (t < 0)
 		return json_fail(c, "type", "%s: unknown namespace", type);
-	if (t == SPEC_NS_USER || t == SPEC_NS_TIME)
+	if (t == SPEC_NS_TIME)
 		return json_fail(c, "type", "%s: not supported", type);
 	ns = &p->s->ns[t];
 	if (ns->present)
@@ -713,11 +714,247 @@ static int parse_unenforced(struct parse *p, const cJSON *o)
 	return 0;
 }
 
+/* linux.uidMappings, linux.gidMappings */
+static int parse_idmaps(struct parse *p, const cJSON *o, const char *key,
+			struct spec_idmap **out, size_t *nout)
+{
+	/* The kernel takes at most 340 lines in uid_map since 4.15. */
+	enum { MAX_MAPS = 340 };
+	struct json_ctx *c = &p->c;
+	const cJSON *arr, *el;
+	size_t n, i = 0, mark, m;
+	uint64_t cid, hid, size;
+	int r;
+
+	r = json_get_array(c, o, key, JSON_OPTIONAL, &arr, &n);
+	if (r <= 0 || !n)
+		return r < 0 ? r : 0;
+	if (n > MAX_MAPS)
+		return json_fail(c, key, "more than %d mappings", MAX_MAPS);
+	*out = calloc(n, sizeof(**out));
+	if (!*out)
+		return nomem(c);
+	mark = json_push(c, key);
+	cJSON_ArrayForEach(el, arr) {
+		m = json_push_index(c, i);
+		r = json_as_object(c, el);
+		if (!r && (json_get_uint(c, el, "containerID", JSON_REQUIRED,
+					 UINT32_MAX, &cid) < 0 ||
+			   json_get_uint(c, el, "hostID", JSON_REQUIRED,
+					 UINT32_MAX, &hid) < 0 ||
+			   json_get_uint(c, el, "size", JSON_REQUIRED,
+					 UINT32_MAX, &size) < 0))
+			r = failed(c);
+		if (!r && !size)
+			r = json_fail(c, "size", "must not be 0");
+		if (!r && (cid + size > UINT32_MAX + 1ULL ||
+			   hid + size > UINT32_MAX + 1ULL))
+			r = json_fail(c, "size", "range beyond id 4294967295");
+		json_pop(c, m);
+		if (r < 0)
+			break;
+		(*out)[i++] = (struct spec_idmap){ cid, hid, size };
+	}
+	json_pop(c, mark);
+	*nout = i;
+	return r < 0 ? r : 0;
+}
+
+/* A container id is mapped when one range holds it. */
+static int id_mapped(const struct spec_idmap *m, size_t n, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (id >= m[i].container_id &&
+		    id - m[i].container_id < m[i].size)
+			return 1;
+	return 0;
+}
+
+static int check_userns(struct json_ctx *c, const struct spec *s)
+{
+	const struct spec_user *u = &s->process.user;
+	int maps = s->n_uid_mappings || s->n_gid_mappings;
+	size_t i;
+
+	if (!s->ns[SPEC_NS_USER].present) {
+		if (maps)
+			return json_fail(c, s->n_uid_mappings ? "uidMappings" :
+					 "gidMappings",
+					 "needs a user namespace");
+		return 0;
+	}
+	if (s->ns[SPEC_NS_USER].path) {
+		if (maps)
+			return json_fail(c, s->n_uid_mappings ? "uidMappings" :
+					 "gidMappings", "not allowed when "
+					 "joining a user namespace by path");
+		return 0;
+	}
+	if (!s->n_uid_mappings)
+		return json_fail(c, "uidMappings", "missing: a new user "
+				 "namespace needs them");
+	if (!s->n_gid_mappings)
+		return json_fail(c, "gidMappings", "missing: a new user "
+				 "namespace needs them");
+	/* Caught here, not as EINVAL from setresuid() in the init. */
+	if (!id_mapped(s->uid_mappings, s->n_uid_mappings, u->uid))
+		return json_fail(c, "uidMappings", "process.user.uid %u is "
+				 "not mapped", (unsigned)u->uid);
+	if (!id_mapped(s->gid_mappings, s->n_gid_mappings, u->gid))
+		return json_fail(c, "gidMappings", "process.user.gid %u is "
+				 "not mapped", (unsigned)u->gid);
+	for (i = 0; i < u->n_additional_gids; i++)
+		if (!id_mapped(s->gid_mappings, s->n_gid_mappings,
+			       u->additional_gids[i]))
+			return json_fail(c, "gidMappings", "process.user."
+					 "additionalGids %u is not mapped",
+					 (unsigned)u->additional_gids[i]);
+	return 0;
+}
+
+/*
+ * linux.sysctl, with runc's rule: only keys of a namespace the container
+ * has a new one of, so nothing is written into the host's kernel.
+ */
+static int sysctl_ns(const char *key)
+{
+	static const struct {
+		char prefix[18];
+		int ns;
+	} map[] = {
+		{ "kernel.shm", SPEC_NS_IPC }, { "kernel.msg", SPEC_NS_IPC },
+		{ "kernel.sem", SPEC_NS_IPC }, { "fs.mqueue.", SPEC_NS_IPC },
+		{ "net.", SPEC_NS_NET },
+		{ "kernel.hostname", SPEC_NS_UTS },
+		{ "kernel.domainname", SPEC_NS_UTS },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strncmp(key, map[i].prefix, strlen(map[i].prefix)))
+			return map[i].ns;
+	return -1;
+}
+
+static int parse_sysctl(struct parse *p, const cJSON *o)
+{
+	struct json_ctx *c = &p->c;
+	struct spec *s = p->s;
+	const char *value, *q;
+	const cJSON *k;
+	size_t n, mark;
+	int r = 0, ns;
+
+	n = o ? cJSON_GetArraySize(o) : 0;
+	if (!n)
+		return 0;
+	s->sysctl = calloc(n, sizeof(*s->sysctl));
+	if (!s->sysctl)
+		return nomem(c);
+	cJSON_ArrayForEach(k, o) {
+		mark = json_push(c, k->string);
+		r = json_as_string(c, k, &value);
+		for (q = k->string; !r && *q; q++)
+			if (!strchr("abcdefghijklmnopqrstuvwxyz"
+				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.",
+				    *q) || (*q == '.' && q[1] == '.'))
+				r = json_fail(c, NULL, "not a sysctl name");
+		ns = r ? -1 : sysctl_ns(k->string);
+		if (!r && ns < 0)
+			r = json_fail(c, NULL, "not in a namespace of the "
+				      "container's own");
+		if (!r && ns >= 0 && !s->ns[ns].present)
+			r = json_fail(c, NULL, "needs a %s namespace",
+				      spec_ns_proc_name(ns));
+		json_pop(c, mark);
+		if (r < 0)
+			return r;
+		if (dup_to(c, k->string, &s->sysctl[s->n_sysctl].key) < 0 ||
+		    dup_to(c, value, &s->sysctl[s->n_sysctl].value) < 0)
+			return failed(c);
+		s->n_sysctl++;
+	}
+	return 0;
+}
+
+static int parse_device(struct parse *p, const cJSON *o, size_t i)
+{
+	struct json_ctx *c = &p->c;
+	struct spec_device *d = &p->s->devices[i];
+	const char *path, *type;
+	uint64_t major = 0, minor = 0, mode = 0666, uid = 0, gid = 0;
+	int r;
+
+	if (json_get_string(c, o, "path", JSON_REQUIRED, &path) < 0 ||
+	    check_abs(c, "path", path) < 0 ||
+	    json_get_string(c, o, "type", JSON_REQUIRED, &type) < 0)
+		return failed(c);
+	if (strlen(type) != 1 || !strchr("cbup", *type))
+		return json_fail(c, "type", "%s: not one of c, b, u, p", type);
+	r = json_get_uint(c, o, "major", *type == 'p' ? JSON_OPTIONAL :
+			  JSON_REQUIRED, 0xfff, &major);
+	if (r >= 0)
+		r = json_get_uint(c, o, "minor", *type == 'p' ? JSON_OPTIONAL :
+				  JSON_REQUIRED, 0xfffff, &minor);
+	if (r < 0 ||
+	    json_get_uint(c, o, "fileMode", JSON_OPTIONAL, 07777, &mode) < 0 ||
+	    json_get_uint(c, o, "uid", JSON_OPTIONAL, ID_MAX, &uid) < 0 ||
+	    json_get_uint(c, o, "gid", JSON_OPTIONAL, ID_MAX, &gid) < 0 ||
+	    dup_to(c, path, &d->path) < 0)
+		return failed(c);
+	d->type = *type == 'u' ? 'c' : *type;
+	d->major = major;
+	d->minor = minor;
+	d->mode = mode & 07777;
+	d->uid = uid;
+	d->gid = gid;
+	p->s->n_devices = i + 1;
+	return 0;
+}
+
+static int parse_devices(struct parse *p, const cJSON *o)
+{
+	size_t n;
+	const cJSON *arr;
+	int r;
+
+	r = json_get_array(&p->c, o, "devices", JSON_OPTIONAL, &arr, &n);
+	if (r <= 0 || !n)
+		return r < 0 ? r : 0;
+	p->s->devices = calloc(n, sizeof(*p->s->devices));
+	if (!p->s->devices)
+		return nomem(&p->c);
+	return each_object(p, o, "devices", parse_device);
+}
+
+/* linux.personality: the execution domain; flags are not defined yet. */
+static int parse_personality(struct parse *p, const cJSON *o)
+{
+	struct json_ctx *c = &p->c;
+	const char *domain;
+
+	if (!o)
+		return 0;
+	if (json_get_string(c, o, "domain", JSON_REQUIRED, &domain) < 0 ||
+	    json_reject(c, o, "flags") < 0)
+		return failed(c);
+	if (!strcmp(domain, "LINUX"))
+		p->s->personality = 0;
+	else if (!strcmp(domain, "LINUX32"))
+		p->s->personality = 8;	/* PER_LINUX32 */
+	else
+		return json_fail(c, "domain", "%s: not LINUX or LINUX32",
+				 domain);
+	p->s->has_personality = 1;
+	return 0;
+}
+
 static int parse_linux(struct parse *p, const cJSON *o)
 {
 	static const char refused[][14] = {
-		"uidMappings", "gidMappings", "sysctl", "seccomp", "devices",
-		"intelRdt", "personality", "timeOffsets", "memoryPolicy",
+		"seccomp", "intelRdt", "timeOffsets", "memoryPolicy",
 		"netDevices",
 	};
 	struct json_ctx *c = &p->c;
@@ -732,12 +969,114 @@ static int parse_linux(struct parse *p, const cJSON *o)
 			  &s->readonly_paths, NULL) < 0 ||
 	    check_strv(c, "readonlyPaths", s->readonly_paths, 0) < 0 ||
 	    parse_propagation(p, o) < 0 ||
-	    parse_unenforced(p, o) < 0)
+	    parse_unenforced(p, o) < 0 ||
+	    parse_idmaps(p, o, "uidMappings", &s->uid_mappings,
+			 &s->n_uid_mappings) < 0 ||
+	    parse_idmaps(p, o, "gidMappings", &s->gid_mappings,
+			 &s->n_gid_mappings) < 0 ||
+	    check_userns(c, s) < 0 ||
+	    in_object(p, o, "sysctl", JSON_OPTIONAL, parse_sysctl) < 0 ||
+	    parse_devices(p, o) < 0 ||
+	    in_object(p, o, "personality", JSON_OPTIONAL,
+		      parse_personality) < 0)
 		return failed(c);
 	for (k = 0; k < sizeof(refused) / sizeof(refused[0]); k++)
 		if (json_reject(c, o, refused[k]) < 0)
 			return failed(c);
 	return reject_label(c, o, "mountLabel");
+}
+
+/* hooks */
+
+static const char hook_names[SPEC_HOOK_COUNT][16] = {
+	[SPEC_HOOK_PRESTART] = "prestart",
+	[SPEC_HOOK_CREATE_RUNTIME] = "createRuntime",
+	[SPEC_HOOK_CREATE_CONTAINER] = "createContainer",
+	[SPEC_HOOK_START_CONTAINER] = "startContainer",
+	[SPEC_HOOK_POSTSTART] = "poststart",
+	[SPEC_HOOK_POSTSTOP] = "poststop",
+};
+
+const char *spec_hook_name(int kind)
+{
+	return kind >= 0 && kind < SPEC_HOOK_COUNT ? hook_names[kind] : NULL;
+}
+
+static int parse_hook(struct parse *p, const cJSON *o, size_t i)
+{
+	struct json_ctx *c = &p->c;
+	struct spec_hook_list *l = &p->s->hooks[p->hook_kind];
+	struct spec_hook *h = &l->hooks[i];
+	const char *path;
+	int64_t timeout = 0;
+	int r;
+
+	l->n = i + 1;
+	if (json_get_string(c, o, "path", JSON_REQUIRED, &path) < 0 ||
+	    check_abs(c, "path", path) < 0 ||
+	    dup_to(c, path, &h->path) < 0 ||
+	    json_get_strv(c, o, "args", JSON_OPTIONAL, &h->args, NULL) < 0 ||
+	    json_get_strv(c, o, "env", JSON_OPTIONAL, &h->env, NULL) < 0 ||
+	    check_strv(c, "env", h->env, 1) < 0)
+		return failed(c);
+	r = json_get_int(c, o, "timeout", JSON_OPTIONAL, INT32_MIN, INT32_MAX,
+			 &timeout);
+	if (r < 0)
+		return r;
+	if (r && timeout <= 0)
+		return json_fail(c, "timeout", "must be greater than zero");
+	h->timeout = timeout;
+	return 0;
+}
+
+/* What start and delete need later, printed for the state directory. */
+static int save_late_hooks(struct parse *p, const cJSON *o)
+{
+	static const int late[] = { SPEC_HOOK_POSTSTART, SPEC_HOOK_POSTSTOP };
+	const cJSON *arr;
+	cJSON *keep;
+	size_t k;
+
+	if (!p->s->hooks[SPEC_HOOK_POSTSTART].n &&
+	    !p->s->hooks[SPEC_HOOK_POSTSTOP].n)
+		return 0;
+	keep = cJSON_CreateObject();
+	for (k = 0; keep && k < sizeof(late) / sizeof(late[0]); k++) {
+		arr = cJSON_GetObjectItemCaseSensitive(o, hook_names[late[k]]);
+		if (arr && !cJSON_AddItemToObject(keep, hook_names[late[k]],
+						  cJSON_Duplicate(arr, 1))) {
+			cJSON_Delete(keep);
+			keep = NULL;
+		}
+	}
+	p->s->late_hooks_json = keep ? cJSON_PrintUnformatted(keep) : NULL;
+	cJSON_Delete(keep);
+	return p->s->late_hooks_json ? 0 : nomem(&p->c);
+}
+
+static int parse_hooks(struct parse *p, const cJSON *o)
+{
+	struct spec_hook_list *l;
+	const cJSON *arr;
+	size_t n;
+	int k, r;
+
+	for (k = 0; k < SPEC_HOOK_COUNT; k++) {
+		r = json_get_array(&p->c, o, hook_names[k], JSON_OPTIONAL,
+				   &arr, &n);
+		if (r < 0)
+			return r;
+		if (!r || !n)
+			continue;
+		l = &p->s->hooks[k];
+		l->hooks = calloc(n, sizeof(*l->hooks));
+		if (!l->hooks)
+			return nomem(&p->c);
+		p->hook_kind = k;
+		if (each_object(p, o, hook_names[k], parse_hook) < 0)
+			return failed(&p->c);
+	}
+	return save_late_hooks(p, o);
 }
 
 /* the top */
@@ -788,7 +1127,7 @@ static int parse_name(struct json_ctx *c, const cJSON *o, const char *key,
 static int parse_top(struct parse *p, const cJSON *top)
 {
 	static const char refused[][8] = {
-		"hooks", "solaris", "windows", "vm", "zos",
+		"solaris", "windows", "vm", "zos",
 	};
 	struct json_ctx *c = &p->c;
 	struct spec *s = p->s;
@@ -808,6 +1147,7 @@ static int parse_top(struct parse *p, const cJSON *top)
 	    parse_name(c, top, "hostname", &s->hostname) < 0 ||
 	    parse_name(c, top, "domainname", &s->domainname) < 0 ||
 	    parse_mounts(p, top) < 0 ||
+	    in_object(p, top, "hooks", JSON_OPTIONAL, parse_hooks) < 0 ||
 	    in_object(p, top, "linux", JSON_OPTIONAL, parse_linux) < 0 ||
 	    in_object(p, top, "annotations", JSON_OPTIONAL,
 		      parse_annotations) < 0)
@@ -919,7 +1259,52 @@ void spec_free(struct spec *s)
 		free(s->annotations[i].value);
 	}
 	free(s->annotations);
+	free(s->uid_mappings);
+	free(s->gid_mappings);
+	for (t = 0; t < SPEC_HOOK_COUNT; t++) {
+		for (i = 0; i < s->hooks[t].n; i++) {
+			free(s->hooks[t].hooks[i].path);
+			json_strv_free(s->hooks[t].hooks[i].args);
+			json_strv_free(s->hooks[t].hooks[i].env);
+		}
+		free(s->hooks[t].hooks);
+	}
+	for (i = 0; i < s->n_sysctl; i++) {
+		free(s->sysctl[i].key);
+		free(s->sysctl[i].value);
+	}
+	free(s->sysctl);
+	for (i = 0; i < s->n_devices; i++)
+		free(s->devices[i].path);
+	free(s->devices);
+	free(s->late_hooks_json);
+	free(s->cgroups_path);
 	free(s);
+}
+
+int spec_load_hooks(int dirfd, const char *name, struct spec **out,
+		    struct err *e)
+{
+	struct parse p = { 0 };
+	cJSON *o;
+	int r;
+
+	r = json_load_file(dirfd, name, SPEC_FILE_MAX, name, &o, e);
+	if (r < 0)
+		return r;
+	json_ctx_init(&p.c, name, e);
+	p.s = calloc(1, sizeof(*p.s));
+	if (!p.s)
+		r = nomem(&p.c);
+	else if ((r = json_as_object(&p.c, o)) == 0)
+		r = parse_hooks(&p, o);
+	cJSON_Delete(o);
+	if (r < 0) {
+		spec_free(p.s);
+		return r;
+	}
+	*out = p.s;
+	return 0;
 }
 
 /*

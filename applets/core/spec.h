@@ -75,6 +75,48 @@ struct spec_process {
 	int oom_score_adj;
 };
 
+/* linux.uidMappings / gidMappings: container ids [c, c+size) are host [h, h+size). */
+struct spec_idmap {
+	uint32_t container_id, host_id, size;
+};
+
+/* config.md "POSIX-platform Hooks". */
+enum spec_hook_kind {
+	SPEC_HOOK_PRESTART,
+	SPEC_HOOK_CREATE_RUNTIME,
+	SPEC_HOOK_CREATE_CONTAINER,
+	SPEC_HOOK_START_CONTAINER,
+	SPEC_HOOK_POSTSTART,
+	SPEC_HOOK_POSTSTOP,
+	SPEC_HOOK_COUNT
+};
+
+struct spec_hook {
+	char *path;		/* absolute */
+	char **args;		/* NULL-terminated; empty: argv is { path } */
+	char **env;		/* NULL-terminated, possibly empty */
+	int timeout;		/* seconds, 0: none */
+};
+
+struct spec_hook_list {
+	struct spec_hook *hooks;
+	size_t n;
+};
+
+struct spec_sysctl {
+	char *key, *value;
+};
+
+/* linux.devices: a node made (or bound from the host) in the container. */
+struct spec_device {
+	char *path;		/* absolute, inside the container */
+	char type;		/* 'c', 'b', 'p' ('u' is taken as 'c') */
+	uint32_t major, minor;
+	mode_t mode;		/* permission bits of fileMode, default 0666 */
+	uid_t uid;
+	gid_t gid;
+};
+
 /* Parsed by their own modules, which own the layout. */
 struct spec_resources;		/* spec_resources.h: linux.resources */
 struct spec_seccomp;		/* spec_seccomp.h: linux.seccomp */
@@ -99,6 +141,17 @@ struct spec {
 	unsigned long rootfs_propagation; /* MS_* | MS_REC, 0: not set */
 	struct spec_annotation *annotations;
 	size_t n_annotations;
+	struct spec_idmap *uid_mappings, *gid_mappings;
+	size_t n_uid_mappings, n_gid_mappings;
+	struct spec_hook_list hooks[SPEC_HOOK_COUNT];
+	/* {"poststart":[..],"poststop":[..]} when either is given, or NULL */
+	char *late_hooks_json;
+	struct spec_sysctl *sysctl;
+	size_t n_sysctl;
+	struct spec_device *devices;
+	size_t n_devices;
+	int has_personality;
+	unsigned long personality;	/* PER_LINUX or PER_LINUX32 */
 	char *cgroups_path;	/* linux.cgroupsPath, NULL: not set */
 	struct spec_resources *resources; /* NULL: none given */
 	struct spec_seccomp *seccomp;	/* NULL: no filter */
@@ -121,6 +174,13 @@ int spec_load(const char *bundle, struct spec **out, struct err *e);
 int spec_parse(const char *text, size_t len, const char *name,
 	       const char *bundle, struct spec **out, struct err *e);
 
+/*
+ * Read a hooks object ({"poststart": [...], ...}) from dirfd/name, as
+ * late_hooks_json was written: a spec with only its hooks set.
+ */
+int spec_load_hooks(int dirfd, const char *name, struct spec **out,
+		    struct err *e);
+
 void spec_free(struct spec *s);
 
 /*
@@ -131,6 +191,9 @@ void spec_free(struct spec *s);
  * newline, or NULL on allocation failure.
  */
 char *spec_default_json(void);
+
+/* The config.json name of a hook kind: "prestart", "createRuntime", ... */
+const char *spec_hook_name(int kind);
 
 /* "pid", "network", ... -> SPEC_NS_*; -1 if unknown. */
 int spec_ns_from_name(const char *name);

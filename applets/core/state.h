@@ -16,6 +16,8 @@
 
 #define STATE_FIFO "exec.fifo"
 #define STATE_FILE "state.json"
+/* The poststart and poststop hooks, kept for start and delete. */
+#define STATE_HOOKS "hooks.json"
 #define STATE_OCI_VERSION "1.2.0"
 
 enum state_status {

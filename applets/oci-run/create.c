@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -203,23 +204,25 @@ static int save_state(struct launch *l, const struct spec *s,
 	return 0;
 }
 
-/* Wait for the init's first word: ready, or why it failed. */
-static int wait_ready(struct launch *l, struct err *e)
+/*
+ * The init's next message into msg.  Its "error:" is returned as e; a
+ * closed socket means it died, and says how when we can tell.
+ */
+static int sync_recv(struct launch *l, char *msg, size_t cap, struct err *e)
 {
-	char msg[ERR_MSG_MAX + 16];
 	ssize_t n;
 	int status;
 
 	do
-		n = recv(l->syncfd, msg, sizeof(msg) - 1, 0);
+		n = recv(l->syncfd, msg, cap - 1, 0);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return err_sys(e, errno, "container init");
 	msg[n] = 0;
-	if (!strcmp(msg, SYNC_READY))
-		return 0;
 	if (!strncmp(msg, SYNC_ERR_PREFIX, strlen(SYNC_ERR_PREFIX)))
 		return err_msg(e, EINVAL, "%s", msg + strlen(SYNC_ERR_PREFIX));
+	if (n > 0)
+		return 0;
 	if (waitpid(l->pid, &status, WNOHANG) == l->pid) {
 		l->pid = 0;
 		if (WIFSIGNALED(status))
@@ -227,6 +230,87 @@ static int wait_ready(struct launch *l, struct err *e)
 				       "signal %d", WTERMSIG(status));
 	}
 	return err_msg(e, ECHILD, "container init exited before it was ready");
+}
+
+static int send_continue(struct launch *l, struct err *e)
+{
+	char msg[32];
+	int n = snprintf(msg, sizeof(msg), SYNC_CONTINUE "%d", (int)l->pid);
+
+	if (send(l->syncfd, msg, n, MSG_NOSIGNAL) < 0)
+		return err_sys(e, errno, "container init");
+	return 0;
+}
+
+/*
+ * An init that made its own namespaces forked into the new pid namespace:
+ * the pid it reports is the container's, its first process is reaped.
+ */
+static int recv_pid(struct launch *l, struct err *e)
+{
+	char msg[ERR_MSG_MAX + 16];
+	long pid;
+
+	if (sync_recv(l, msg, sizeof(msg), e) < 0)
+		return -e->no;
+	if (strncmp(msg, SYNC_PID, strlen(SYNC_PID)) ||
+	    (pid = atol(msg + strlen(SYNC_PID))) <= 0)
+		return err_msg(e, EPROTO, "container init: unexpected \"%s\"",
+			       msg);
+	if (pid != l->pid) {
+		while (waitpid(l->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		l->pid = pid;
+	}
+	return 0;
+}
+
+/* The prestart and createRuntime hooks, in the runtime's namespaces. */
+static int run_create_hooks(struct launch *l, const struct spec *s,
+			    const char *created, struct err *e)
+{
+	char *state = hooks_state(s, l->id, STATE_CREATING, l->pid, created);
+	int r;
+
+	if (!state)
+		return err_sys(e, ENOMEM, "hooks");
+	r = hooks_run(s, SPEC_HOOK_PRESTART, state, e);
+	if (!r)
+		r = hooks_run(s, SPEC_HOOK_CREATE_RUNTIME, state, e);
+	free(state);
+	return r;
+}
+
+/* Until "ready": run the hooks the init stops for on the way. */
+static int wait_ready(struct launch *l, const struct spec *s,
+		      const char *created, struct err *e)
+{
+	char msg[ERR_MSG_MAX + 16];
+
+	for (;;) {
+		if (sync_recv(l, msg, sizeof(msg), e) < 0)
+			return -e->no;
+		if (!strcmp(msg, SYNC_READY))
+			return 0;
+		if (strcmp(msg, SYNC_HOOKS))
+			return err_msg(e, EPROTO, "container init: "
+				       "unexpected \"%s\"", msg);
+		if (run_create_hooks(l, s, created, e) < 0 ||
+		    send_continue(l, e) < 0)
+			return -e->no;
+	}
+}
+
+/* Only the poststart and poststop hooks are needed after create. */
+static int save_hooks(int dirfd, const struct spec *s, struct err *e)
+{
+	int r;
+
+	if (!s->late_hooks_json)
+		return 0;
+	r = write_file_atomic(dirfd, STATE_HOOKS, s->late_hooks_json,
+			      strlen(s->late_hooks_json), 0600);
+	return r < 0 ? err_sys(e, -r, "write %s", STATE_HOOKS) : 0;
 }
 
 static void undo_launch(struct launch *l)
@@ -254,13 +338,14 @@ static int launch(const struct oci_global *g, struct launch *l,
 {
 	char bundle[PATH_MAX], created[40];
 	struct init_args ia = { .id = l->id, .wait = l->wait,
+				.created = created,
 				.no_pivot = l->no_pivot,
 				.no_new_keyring = l->no_new_keyring,
 				.preserve_fds = l->preserve_fds };
 	unsigned long flags = 0;
 	struct spec *s = NULL;
 	struct err e = { 0 };
-	int sv[2], t, r;
+	int sv[2], t, r, split = 0;
 
 	l->pid = 0;
 	l->syncfd = -1;
@@ -310,9 +395,32 @@ static int launch(const struct oci_global *g, struct launch *l,
 			goto out_undo;
 		}
 	}
-	for (t = 0; t < SPEC_NS_COUNT; t++)
+	for (t = 0; t < SPEC_NS_COUNT; t++) {
 		if (s->ns[t].present && !s->ns[t].path)
 			flags |= spec_ns_clone_flag(t);
+		else if (ia.nsfds[t] >= 0 && t != SPEC_NS_PID)
+			split |= t == SPEC_NS_USER ||
+				 (s->ns[SPEC_NS_USER].present &&
+				  !s->ns[SPEC_NS_USER].path);
+	}
+	/*
+	 * The cgroup namespace's root is the cgroup its maker is in: the init
+	 * makes it once it is in the container's cgroup.
+	 */
+	ia.new_cgroupns = !!(flags & CLONE_NEWCGROUP);
+	flags &= ~CLONE_NEWCGROUP;
+	/*
+	 * Namespaces given by path are joined before a new user namespace is
+	 * made (or after the one given is joined), so the new ones belong to
+	 * the container's user namespace: the init makes them itself and
+	 * forks into the new pid namespace; we reap what it leaves.
+	 */
+	if (split) {
+		ia.unshare_flags = flags;
+		flags = 0;
+		if (ia.unshare_flags & CLONE_NEWPID)
+			prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	}
 
 	ia.spec = s;
 	ia.syncfd = sv[1];
@@ -332,9 +440,17 @@ static int launch(const struct oci_global *g, struct launch *l,
 		goto out_undo;
 	}
 	l->pid = r;
-	log_debug("%s %s: init %d cloned (clone flags %#lx), bundle %s",
-		  l->cmd, l->id, (int)l->pid, flags, bundle);
-	if (wait_ready(l, &e) < 0 || save_state(l, s, created, &e) < 0)
+	if (split && recv_pid(l, &e) < 0)
+		goto out_undo;
+	log_debug("%s %s: init %d cloned (clone flags %#lx, then %#lx), "
+		  "bundle %s", l->cmd, l->id, (int)l->pid, flags,
+		  ia.unshare_flags, bundle);
+	if (s->ns[SPEC_NS_USER].present && !s->ns[SPEC_NS_USER].path &&
+	    userns_write_maps(l->pid, s, &e) < 0)
+		goto out_undo;
+	if (send_continue(l, &e) < 0 || wait_ready(l, s, created, &e) < 0 ||
+	    save_hooks(l->dirfd, s, &e) < 0 ||
+	    save_state(l, s, created, &e) < 0)
 		goto out_undo;
 	log_debug("%s %s: init %d ready, state saved", l->cmd, l->id,
 		  (int)l->pid);

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -46,6 +47,7 @@ struct init {
 	int procfd;		/* the host's /proc, O_PATH */
 	int rootfd;		/* the rootfs bind mount, O_PATH */
 	int fifofd;		/* exec.fifo, O_PATH, or -1 */
+	pid_t host_pid;		/* our pid as the parent sees it */
 	struct err e;
 };
 
@@ -79,11 +81,12 @@ __attribute__((noreturn)) static void fail(struct init *in)
 		}                                                             \
 	} while (0)
 
+/* The user namespace first: with it come the rights to join the others. */
 static void join_namespaces(struct init *in)
 {
 	static const int order[] = {
-		SPEC_NS_IPC, SPEC_NS_UTS, SPEC_NS_NET, SPEC_NS_CGROUP,
-		SPEC_NS_MNT,
+		SPEC_NS_USER, SPEC_NS_IPC, SPEC_NS_UTS, SPEC_NS_NET,
+		SPEC_NS_CGROUP, SPEC_NS_MNT,
 	};
 	size_t i;
 	int t;
@@ -97,6 +100,106 @@ static void join_namespaces(struct init *in)
 					spec_ns_clone_flag(t)),
 			  "join %s", in->s->ns[t].path);
 	}
+}
+
+static void send_msg(struct init *in, const char *msg)
+{
+	if (send(in->a->syncfd, msg, strlen(msg), MSG_NOSIGNAL) < 0)
+		_exit(1);
+}
+
+/* Wait for "continue:PID"; anything else (the parent gone) ends us. */
+static void wait_continue(struct init *in)
+{
+	char buf[32];
+	ssize_t n;
+
+	do
+		n = recv(in->a->syncfd, buf, sizeof(buf) - 1, 0);
+	while (n < 0 && errno == EINTR);
+	if (n <= (ssize_t)strlen(SYNC_CONTINUE))
+		_exit(1);
+	buf[n] = 0;
+	if (strncmp(buf, SYNC_CONTINUE, strlen(SYNC_CONTINUE)))
+		_exit(1);
+	in->host_pid = atoi(buf + strlen(SYNC_CONTINUE));
+}
+
+/*
+ * Namespaces given by path first, then the new ones, so that they belong
+ * to the container's user namespace; a new pid namespace takes a fork.
+ * The parent learns the pid that will be the container's init.
+ */
+static void split_namespaces(struct init *in)
+{
+	unsigned long flags = in->a->unshare_flags;
+	char msg[32];
+	pid_t pid;
+
+	join_namespaces(in);
+	/* First alone: the others must belong to it. */
+	if (flags & CLONE_NEWUSER)
+		CHECK(in, unshare(CLONE_NEWUSER), "unshare user namespace");
+	if (flags & ~CLONE_NEWUSER)
+		CHECK(in, unshare(flags & ~CLONE_NEWUSER), "unshare %#lx",
+		      flags & ~CLONE_NEWUSER);
+	pid = getpid();
+	if (flags & CLONE_NEWPID) {
+		pid = sys_clone_fork(0);
+		CHECK_RET(in, pid, "fork into the pid namespace");
+		if (pid == 0)
+			return;
+	}
+	snprintf(msg, sizeof(msg), SYNC_PID "%d", (int)pid);
+	send_msg(in, msg);
+	if (flags & CLONE_NEWPID)
+		_exit(0);
+}
+
+/* linux.sysctl, in the namespaces just made (spec.c checked which). */
+static void set_sysctls(struct init *in)
+{
+	const struct spec *s = in->s;
+	char path[320], *p;
+	size_t i;
+
+	for (i = 0; i < s->n_sysctl; i++) {
+		snprintf(path, sizeof(path), "sys/%s", s->sysctl[i].key);
+		for (p = path + 4; *p; p++)
+			if (*p == '.')
+				*p = '/';
+		CHECK_RET(in, write_file_at(in->procfd, path,
+					    s->sysctl[i].value),
+			  "sysctl %s", s->sysctl[i].key);
+	}
+}
+
+/* A state JSON for the hooks the init runs itself; NULL: none to run. */
+static char *hook_state(struct init *in, int kind, enum state_status st)
+{
+	char *state;
+
+	if (!in->s->hooks[kind].n)
+		return NULL;
+	state = hooks_state(in->s, in->a->id, st, in->host_pid,
+			    in->a->created);
+	if (!state) {
+		err_msg(&in->e, ENOMEM, "%s hooks: out of memory",
+			spec_hook_name(kind));
+		fail(in);
+	}
+	return state;
+}
+
+static void run_hooks(struct init *in, int kind, enum state_status st)
+{
+	char *state = hook_state(in, kind, st);
+
+	if (!state)
+		return;
+	if (hooks_run(in->s, kind, state, &in->e) < 0)
+		fail(in);
+	free(state);
 }
 
 static void write_proc(struct init *in, const char *path, const char *val)
@@ -156,6 +259,48 @@ static void make_devices(struct init *in)
 	close(devfd);
 }
 
+/*
+ * linux.devices: made with mknod, or where that is not allowed (a user
+ * namespace) the host's node of the same path bound over an empty file.
+ */
+static void make_spec_devices(struct init *in)
+{
+	const struct spec_device *d;
+	char *slash, dir[PATH_MAX];
+	mode_t type;
+	size_t i;
+	int dfd, fd, r;
+
+	for (i = 0; i < in->s->n_devices; i++) {
+		d = &in->s->devices[i];
+		snprintf(dir, sizeof(dir), "%s", d->path);
+		slash = strrchr(dir, '/');
+		*slash = 0;
+		dfd = path_open_in_root(in->rootfd, *dir ? dir : "/",
+					PATH_MKDIR);
+		CHECK_RET(in, dfd, "device %s", d->path);
+		type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO :
+		       S_IFCHR;
+		r = mknodat(dfd, slash + 1, type | d->mode,
+			    makedev(d->major, d->minor));
+		if (r < 0 && errno == EPERM) {
+			fd = path_open_in_root(dfd, slash + 1, PATH_MKFILE);
+			CHECK_RET(in, fd, "device %s", d->path);
+			r = mount_bind_fd(d->path, fd);
+			close(fd);
+			CHECK_RET(in, r, "bind device %s from the host",
+				  d->path);
+		} else if (r < 0 && errno != EEXIST) {
+			CHECK(in, r, "mknod %s", d->path);
+		} else if (r == 0) {
+			CHECK(in, fchownat(dfd, slash + 1, d->uid, d->gid,
+					   AT_SYMLINK_NOFOLLOW),
+			      "chown %s", d->path);
+		}
+		close(dfd);
+	}
+}
+
 /* runc's rule: the default devices, unless /dev is the host's (a bind). */
 static int dev_wanted(const struct spec *s)
 {
@@ -189,6 +334,7 @@ static void setup_rootfs(struct init *in)
 		mount_one(in, &s->mounts[i]);
 	if (dev_wanted(s))
 		make_devices(in);
+	make_spec_devices(in);
 
 	/*
 	 * Made here, entered by a handle taken after pivot_root: one taken now
@@ -291,8 +437,14 @@ static void set_identity(struct init *in)
 			CHECK(in, prctl(PR_CAPBSET_DROP, cap, 0, 0, 0),
 			      "drop capability %d", cap);
 	CHECK(in, prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0), "keep caps");
-	CHECK(in, setgroups(p->user.n_additional_gids,
-			    p->user.additional_gids), "setgroups");
+	/*
+	 * A user namespace an unprivileged caller made has setgroups
+	 * denied: then no supplementary groups is all there can be.
+	 */
+	if (setgroups(p->user.n_additional_gids, p->user.additional_gids) < 0)
+		CHECK(in, errno == EPERM && !p->user.n_additional_gids &&
+			  in->s->ns[SPEC_NS_USER].present ? 0 : -1,
+		      "setgroups");
 	CHECK(in, setresgid(p->user.gid, p->user.gid, p->user.gid),
 	      "setgid %u", (unsigned)p->user.gid);
 	CHECK(in, setresuid(p->user.uid, p->user.uid, p->user.uid),
@@ -442,7 +594,7 @@ void init_container(const struct init_args *a)
 	struct init in = { .a = a, .s = a->spec, .procfd = -1, .rootfd = -1,
 			   .fifofd = -1 };
 	const struct spec *s = a->spec;
-	char exe[PATH_MAX];
+	char exe[PATH_MAX], *start_state;
 	struct statfs sf;
 	sigset_t none;
 	int cwdfd;
@@ -450,7 +602,14 @@ void init_container(const struct init_args *a)
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	CHECK(&in, prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "prctl dumpable");
 	umask(0);
-	join_namespaces(&in);
+	if (a->unshare_flags)
+		split_namespaces(&in);
+	/* Maps written, in our cgroup: the user namespace gives us rights. */
+	wait_continue(&in);
+	if (!a->unshare_flags)
+		join_namespaces(&in);
+	if (a->new_cgroupns)
+		CHECK(&in, unshare(CLONE_NEWCGROUP), "unshare cgroup namespace");
 
 	in.procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	CHECK(&in, in.procfd, "open /proc");
@@ -470,8 +629,16 @@ void init_container(const struct init_args *a)
 	 */
 	close(a->statefd);
 	close(a->staterootfd);
+	set_sysctls(&in);
 
 	setup_rootfs(&in);
+	if (s->hooks[SPEC_HOOK_PRESTART].n ||
+	    s->hooks[SPEC_HOOK_CREATE_RUNTIME].n) {
+		send_msg(&in, SYNC_HOOKS);
+		wait_continue(&in);
+	}
+	/* In our namespaces, paths still resolved in the runtime's root. */
+	run_hooks(&in, SPEC_HOOK_CREATE_CONTAINER, STATE_CREATING);
 	enter_rootfs(&in);
 	if (s->hostname)
 		CHECK(&in, sethostname(s->hostname, strlen(s->hostname)),
@@ -491,7 +658,10 @@ void init_container(const struct init_args *a)
 	if (s->process.no_new_privileges)
 		CHECK(&in, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0),
 		      "set no_new_privs");
+	if (s->has_personality)
+		CHECK(&in, personality(s->personality), "personality");
 	find_exec(&in, exe, sizeof(exe));
+	start_state = hook_state(&in, SPEC_HOOK_START_CONTAINER, STATE_CREATED);
 	cloexec_from(&in, 3 + a->preserve_fds);
 
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
@@ -503,6 +673,15 @@ void init_container(const struct init_args *a)
 	close(in.rootfd);
 	if (in.fifofd >= 0)
 		close(in.fifofd);
+	/* Started: in the container, before its process, as the spec says. */
+	if (start_state) {
+		if (hooks_run(s, SPEC_HOOK_START_CONTAINER, start_state,
+			      &in.e) < 0) {
+			dprintf(2, "oci-run: %s\n", in.e.msg);
+			_exit(127);
+		}
+		free(start_state);
+	}
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);

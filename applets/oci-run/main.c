@@ -40,7 +40,10 @@ const char oci_run_help[] =
 "  spec [-b BUNDLE]    write a default config.json into BUNDLE\n"
 "\n"
 "Global options:\n"
-"  --root DIR          state directory (default " OCI_RUN_ROOT ")\n"
+"  --root DIR          state directory (default " OCI_RUN_ROOT ", or\n"
+"                      $XDG_RUNTIME_DIR/ocibox for a user other than root)\n"
+"  --rootless B        accepted for runc compatibility (true, false, auto):\n"
+"                      a user namespace is made whenever config.json asks\n"
 "  --log FILE          also write messages to FILE\n"
 "  --log-format F      text or json (one {level,msg,time} object a line)\n"
 "  --debug             log debug messages too\n"
@@ -64,7 +67,7 @@ static const struct {
 
 enum {
 	G_ROOT = 1, G_LOG, G_LOGFMT, G_DEBUG, G_SYSTEMD, G_HELP, G_VERSION,
-	G_CRIU,
+	G_CRIU, G_ROOTLESS,
 };
 
 static const struct opt global_opts[] = {
@@ -74,6 +77,7 @@ static const struct opt global_opts[] = {
 	{ "debug", 0, OPT_NOARG, G_DEBUG },
 	{ "systemd-cgroup", 0, OPT_NOARG, G_SYSTEMD },
 	{ "criu", 0, OPT_ARG, G_CRIU },
+	{ "rootless", 0, OPT_ARG, G_ROOTLESS },
 	{ "help", 'h', OPT_NOARG, G_HELP },
 	{ "version", 'v', OPT_NOARG, G_VERSION },
 	{ 0 },
@@ -168,9 +172,13 @@ int oci_run_main(int argc, char **argv)
 	struct err e = { 0 };
 	int id, r, ncmd;
 	size_t i;
-	char **rest;
+	char **rest, *xdg = getenv("XDG_RUNTIME_DIR"), *root = NULL;
 
 	log_init("oci-run");
+	/* runc's rule: an unprivileged caller keeps its state in its own dir. */
+	if (geteuid() != 0 && xdg && *xdg == '/' &&
+	    asprintf(&root, "%s/ocibox", xdg) > 0)
+		g.root = root;
 	opt_start(&it, argc - 1, argv + 1, OPT_STOP);
 	while ((id = opt_next(&it, global_opts, &e)) != 0) {
 		switch (id) {
@@ -183,6 +191,13 @@ int oci_run_main(int argc, char **argv)
 				 "managed directly");
 			break;
 		case G_CRIU: break;
+		case G_ROOTLESS:
+			/* What it would force follows from the ids anyway. */
+			if (strcmp(it.arg, "true") && strcmp(it.arg, "false") &&
+			    strcmp(it.arg, "auto"))
+				xdie(1, "--rootless: \"%s\": expected true, "
+				     "false or auto", it.arg);
+			break;
 		case G_HELP:
 			fputs(oci_run_help, stdout);
 			return 0;
@@ -212,8 +227,12 @@ int oci_run_main(int argc, char **argv)
 		return 0;
 	}
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (!strcmp(rest[0], cmds[i].name))
-			return cmds[i].fn(&g, ncmd - 1, rest + 1);
+		if (!strcmp(rest[0], cmds[i].name)) {
+			r = cmds[i].fn(&g, ncmd - 1, rest + 1);
+			free(root);
+			return r;
+		}
 	log_error("unknown command \"%s\" (see oci-run --help)", rest[0]);
+	free(root);
 	return 1;
 }

@@ -35,19 +35,51 @@ struct init_args {
 	int staterootfd;	/* the state root, closed at once */
 	int nsfds[SPEC_NS_COUNT]; /* namespaces to join, or -1 */
 	const char *id;
+	const char *created;	/* RFC 3339, for the hooks' state */
+	/*
+	 * Namespaces the init makes itself after joining those given by
+	 * path (a user namespace joined, or one made after joining others),
+	 * then forks for a new pid namespace and reports the pid.  0: the
+	 * clone made them all.
+	 */
+	unsigned long unshare_flags;
+	int new_cgroupns;	/* unshared once the init is in its cgroup */
 	enum init_wait wait;
 	int no_pivot;
 	int no_new_keyring;
 	int preserve_fds;
 };
 
-/* Sync protocol on syncfd: one message each way. */
+/*
+ * Sync protocol on syncfd, one SOCK_SEQPACKET message at a time:
+ *   init -> parent "pid:N"     the init's pid (only with unshare_flags)
+ *   parent -> init "continue:N" maps written, in its cgroup; N: its pid
+ *   init -> parent "hooks"     namespaces and mounts made, before
+ *                              pivot_root: run prestart/createRuntime
+ *   parent -> init "continue:N" hooks done
+ *   init -> parent "ready"     set up, waiting
+ *   parent -> init "go"        state recorded
+ * and "error:MESSAGE" from the init, after which it exits.
+ */
+#define SYNC_PID "pid:"
+#define SYNC_CONTINUE "continue:"
+#define SYNC_HOOKS "hooks"
 #define SYNC_READY "ready"
 #define SYNC_GO "go"
 #define SYNC_ERR_PREFIX "error:"
 
 /* In the child after clone(): set up, report, wait, exec.  Never returns. */
 __attribute__((noreturn)) void init_container(const struct init_args *a);
+
+/* hooks.c: the hooks of kind, state (JSON) on stdin; the first failure stops. */
+int hooks_run(const struct spec *s, int kind, const char *state,
+	      struct err *e);
+/* The state JSON hooks read, as `state` prints it; malloc'd or NULL. */
+char *hooks_state(const struct spec *s, const char *id,
+		  enum state_status status, pid_t pid, const char *created);
+
+/* userns.c: write s's uid and gid maps for pid's new user namespace. */
+int userns_write_maps(pid_t pid, const struct spec *s, struct err *e);
 
 int cmd_create(const struct oci_global *g, int argc, char **argv);
 int cmd_run(const struct oci_global *g, int argc, char **argv);
