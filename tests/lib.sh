@@ -30,7 +30,8 @@
 #                       in parts by topic (tests/oci-run/cgroup.sh, ...);
 #                       they run after the suite file's own, file by file
 #
-# Environment: OCI_RUN (runtime command line, default "$BIN/oci-run"),
+# Environment: OCIBOX_TESTS (a regex: only matching tests run),
+# OCI_RUN (runtime command line, default "$BIN/oci-run"),
 # BUILD, OCIBOX, OCI_TIMEOUT (seconds one runtime command may take, 60),
 # OCIBOX_TEST_KEEP=1 (keep temp dirs for a post-mortem).
 
@@ -196,10 +197,15 @@ lib_parts() {
 	done
 }
 
+# OCIBOX_TESTS=REGEX (grep -E) runs only the tests whose names match.
 suite() {
 	local f t
 	for f in "$0" "${LIB_PARTS[@]}"; do
 		for t in $(_shunit_extractTestFunctions "$f"); do
+			if [ -n "${OCIBOX_TESTS:-}" ] &&
+			   ! grep -Eq -- "$OCIBOX_TESTS" <<< "$t"; then
+				continue
+			fi
 			suite_addTest "$t"
 		done
 	done

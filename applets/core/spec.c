@@ -775,23 +775,18 @@ static int id_mapped(const struct spec_idmap *m, size_t n, uint32_t id)
 static int check_userns(struct json_ctx *c, const struct spec *s)
 {
 	const struct spec_user *u = &s->process.user;
-	int maps = s->n_uid_mappings || s->n_gid_mappings;
 	size_t i;
 
 	if (!s->ns[SPEC_NS_USER].present) {
-		if (maps)
+		if (s->n_uid_mappings || s->n_gid_mappings)
 			return json_fail(c, s->n_uid_mappings ? "uidMappings" :
 					 "gidMappings",
 					 "needs a user namespace");
 		return 0;
 	}
-	if (s->ns[SPEC_NS_USER].path) {
-		if (maps)
-			return json_fail(c, s->n_uid_mappings ? "uidMappings" :
-					 "gidMappings", "not allowed when "
-					 "joining a user namespace by path");
+	/* runc wants them given even then; they are the namespace's own. */
+	if (s->ns[SPEC_NS_USER].path)
 		return 0;
-	}
 	if (!s->n_uid_mappings)
 		return json_fail(c, "uidMappings", "missing: a new user "
 				 "namespace needs them");
@@ -1361,16 +1356,89 @@ static const char default_config[] =
 	"\"readonlyPaths\":[\"/proc/bus\",\"/proc/fs\",\"/proc/irq\","
 	"\"/proc/sys\",\"/proc/sysrq-trigger\"]}}";
 
-char *spec_default_json(void)
+/*
+ * runc's ToRootless: a user namespace mapping the caller's ids to root, no
+ * network namespace (an unprivileged one could not reach anything), /sys
+ * bound from the host (sysfs needs a network namespace of one's own), no
+ * uid=/gid= mount options (those ids are not mapped).
+ */
+static int make_rootless(cJSON *o, uid_t uid, gid_t gid)
+{
+	cJSON *lx = cJSON_GetObjectItemCaseSensitive(o, "linux");
+	cJSON *ns = cJSON_GetObjectItemCaseSensitive(lx, "namespaces");
+	cJSON *mounts = cJSON_GetObjectItemCaseSensitive(o, "mounts");
+	cJSON *el, *next, *opts, *opt, *onext, *m;
+	char maps[2][80];
+	const char *type, *dest, *val;
+	int k;
+
+	for (el = ns ? ns->child : NULL; el; el = next) {
+		next = el->next;
+		type = cJSON_GetStringValue(cJSON_GetObjectItem(el, "type"));
+		if (type && (!strcmp(type, "network") || !strcmp(type, "user")))
+			cJSON_Delete(cJSON_DetachItemViaPointer(ns, el));
+	}
+	if (!cJSON_AddItemToArray(ns, cJSON_CreateRaw("{\"type\":\"user\"}")))
+		return -1;
+	snprintf(maps[0], sizeof(maps[0]), "[{\"containerID\":0,\"hostID\":%u,"
+		 "\"size\":1}]", (unsigned)uid);
+	snprintf(maps[1], sizeof(maps[1]), "[{\"containerID\":0,\"hostID\":%u,"
+		 "\"size\":1}]", (unsigned)gid);
+	if (!cJSON_AddRawToObject(lx, "uidMappings", maps[0]) ||
+	    !cJSON_AddRawToObject(lx, "gidMappings", maps[1]))
+		return -1;
+	for (el = mounts ? mounts->child : NULL; el; el = el->next) {
+		dest = cJSON_GetStringValue(cJSON_GetObjectItem(el,
+								"destination"));
+		if (dest && !strcmp(dest, "/sys")) {
+			m = cJSON_CreateRaw("{\"destination\":\"/sys\","
+				"\"type\":\"none\",\"source\":\"/sys\","
+				"\"options\":[\"rbind\",\"nosuid\","
+				"\"noexec\",\"nodev\",\"ro\"]}");
+			if (!m || !cJSON_ReplaceItemViaPointer(mounts, el, m))
+				return -1;
+			el = m;
+			continue;
+		}
+		opts = cJSON_GetObjectItemCaseSensitive(el, "options");
+		for (opt = opts ? opts->child : NULL; opt; opt = onext) {
+			onext = opt->next;
+			val = cJSON_GetStringValue(opt);
+			for (k = 0; val && k < 2; k++)
+				if (!strncmp(val, k ? "gid=" : "uid=", 4)) {
+					cJSON_Delete(cJSON_DetachItemViaPointer(
+						opts, opt));
+					break;
+				}
+		}
+	}
+	return 0;
+}
+
+char *spec_default_json(int rootless, uid_t uid, gid_t gid)
 {
 	struct err e;
-	cJSON *o;
+	cJSON *o, *raw;
 	char *text, *nl;
 	size_t n;
 
 	if (json_parse(default_config, sizeof(default_config) - 1,
 		       "default config", &o, &e) < 0)
 		return NULL;
+	if (rootless) {
+		/* Raw items print verbatim: reparse so the layout is Go's. */
+		raw = NULL;
+		text = make_rootless(o, uid, gid) == 0 ?
+		       cJSON_PrintUnformatted(o) : NULL;
+		cJSON_Delete(o);
+		if (!text || json_parse(text, strlen(text), "default config",
+					&raw, &e) < 0) {
+			free(text);
+			return NULL;
+		}
+		free(text);
+		o = raw;
+	}
 	/* runc writes it with json.MarshalIndent(spec, "", "\t"). */
 	text = json_print_indent(o, "\t");
 	cJSON_Delete(o);

@@ -188,9 +188,10 @@ void spec_free(struct spec *s);
  * "sh" process, the runc default capabilities, mounts, masked and read-only
  * paths and the pid, network, ipc, uts, mount and cgroup namespaces.
  * Returns a malloc'd NUL-terminated text, pretty-printed with a trailing
- * newline, or NULL on allocation failure.
+ * newline, or NULL on allocation failure.  rootless: as `runc spec
+ * --rootless` writes it for the caller uid/gid.
  */
-char *spec_default_json(void);
+char *spec_default_json(int rootless, uid_t uid, gid_t gid);
 
 /* The config.json name of a hook kind: "prestart", "createRuntime", ... */
 const char *spec_hook_name(int kind);

@@ -469,6 +469,44 @@ out_err:
 	return -1;
 }
 
+struct spec *late_hooks_load(int dirfd, const char *id)
+{
+	struct spec *h = NULL;
+	struct err e = { 0 };
+	int r = spec_load_hooks(dirfd, STATE_HOOKS, &h, &e);
+
+	if (r < 0 && r != -ENOENT)
+		log_warn("%s: %s", id, e.msg);
+	return r < 0 ? NULL : h;
+}
+
+void late_hooks_run(struct spec *h, const struct state *st, int kind,
+		    enum state_status status)
+{
+	struct err e = { 0 };
+	char *text;
+	int r;
+
+	if (!h)
+		return;
+	text = state_oci_json(st, status, 0);
+	r = text ? hooks_run(h, kind, text, &e) : err_sys(&e, ENOMEM, "hooks");
+	free(text);
+	/* runtime.md: a failing poststart or poststop hook is a warning. */
+	if (r < 0)
+		log_warn("%s %s: %s", kind == SPEC_HOOK_POSTSTART ? "start" :
+			 "delete", st->id, e.msg);
+}
+
+static void run_late_hooks(int dirfd, const struct state *st, int kind,
+			   enum state_status status)
+{
+	struct spec *h = late_hooks_load(dirfd, st->id);
+
+	late_hooks_run(h, st, kind, status);
+	spec_free(h);
+}
+
 /* The state is recorded: let the init go on (to exec.fifo, or to exec). */
 static int say_go(struct launch *l)
 {
@@ -534,11 +572,24 @@ static int supervise(pid_t pid)
 	}
 }
 
+/* What run's own hooks need of the state: start and delete read it. */
+static void run_state(struct launch *l, const struct spec *s,
+		      struct state *st)
+{
+	*st = (struct state){
+		.id = (char *)l->id, .bundle = s->bundle,
+		.rootfs = s->root_path, .created = "", .owner = "",
+		.pid = l->pid, .annotations = s->annotations,
+		.n_annotations = s->n_annotations,
+	};
+}
+
 int cmd_run(const struct oci_global *g, int argc, char **argv)
 {
 	struct launch l = { .cmd = "run", .wait = INIT_WAIT_SYNC };
 	sigset_t all, old;
 	struct err e = { 0 };
+	struct state st;
 	struct spec *s;
 	char **pos;
 	int npos, code = 0;
@@ -553,9 +604,13 @@ int cmd_run(const struct oci_global *g, int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &all, &old);
 	if (launch(g, &l, &s) < 0)
 		return 1;
-	spec_free(s);
-	if (say_go(&l) < 0)
+	if (say_go(&l) < 0) {
+		spec_free(s);
 		return 1;
+	}
+	run_state(&l, s, &st);
+	spec_free(s);
+	run_late_hooks(l.dirfd, &st, SPEC_HOOK_POSTSTART, STATE_RUNNING);
 	if (l.detach) {
 		close(l.dirfd);
 		close(l.rootfd);
@@ -567,10 +622,17 @@ int cmd_run(const struct oci_global *g, int argc, char **argv)
 	log_debug("run %s: init %d exited, status %d", l.id, (int)l.pid, code);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (!l.keep) {
-		if (flock(l.dirfd, LOCK_EX) < 0 ||
-		    state_dir_remove(l.rootfd, l.id, l.dirfd) < 0) {
+		st.pid = 0;
+		if (flock(l.dirfd, LOCK_EX) < 0) {
 			err_sys(&e, errno, "delete");
 			log_error("run %s: %s", l.id, e.msg);
+		} else {
+			run_late_hooks(l.dirfd, &st, SPEC_HOOK_POSTSTOP,
+				       STATE_STOPPED);
+			if (state_dir_remove(l.rootfd, l.id, l.dirfd) < 0) {
+				err_sys(&e, errno, "delete");
+				log_error("run %s: %s", l.id, e.msg);
+			}
 		}
 	}
 	close(l.dirfd);
@@ -634,9 +696,12 @@ int cmd_start(const struct oci_global *g, int argc, char **argv)
 	switch (c.status) {
 	case STATE_CREATED:
 		r = release_init(c.dirfd, &c.st, &e) < 0;
-		if (!r)
-			log_debug("start %s: init %d released", pos[0],
-				  (int)c.st.pid);
+		if (r)
+			break;
+		log_debug("start %s: init %d released", pos[0],
+			  (int)c.st.pid);
+		run_late_hooks(c.dirfd, &c.st, SPEC_HOOK_POSTSTART,
+			       STATE_RUNNING);
 		break;
 	case STATE_STOPPED:
 		err_msg(&e, EINVAL, "cannot start a container that has stopped");

@@ -597,15 +597,34 @@ void init_container(const struct init_args *a)
 	char exe[PATH_MAX], *start_state;
 	struct statfs sf;
 	sigset_t none;
-	int cwdfd;
+	int cwdfd, dumpable_late = 0;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	CHECK(&in, prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "prctl dumpable");
+	/*
+	 * An unprivileged parent can open our uid_map only while we are
+	 * dumpable; nothing of the container exists yet to reach us.
+	 */
+	if (geteuid() != 0 && s->ns[SPEC_NS_USER].present &&
+	    !s->ns[SPEC_NS_USER].path)
+		dumpable_late = 1;
+	else
+		CHECK(&in, prctl(PR_SET_DUMPABLE, 0, 0, 0, 0),
+		      "prctl dumpable");
 	umask(0);
 	if (a->unshare_flags)
 		split_namespaces(&in);
 	/* Maps written, in our cgroup: the user namespace gives us rights. */
 	wait_continue(&in);
+	if (dumpable_late)
+		CHECK(&in, prctl(PR_SET_DUMPABLE, 0, 0, 0, 0),
+		      "prctl dumpable");
+	/*
+	 * Root of the user namespace, as runc's nsexec does: what we mount
+	 * and create is then owned by an id the namespace maps.  A map
+	 * without 0 leaves us an unmapped id until set_identity().
+	 */
+	if (s->ns[SPEC_NS_USER].present && setresgid(0, 0, 0) == 0)
+		setresuid(0, 0, 0);
 	if (!a->unshare_flags)
 		join_namespaces(&in);
 	if (a->new_cgroupns)

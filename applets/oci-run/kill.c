@@ -182,6 +182,7 @@ int cmd_delete(const struct oci_global *g, int argc, char **argv)
 	};
 	struct container c;
 	struct err e = { 0 };
+	struct spec *h;
 	char **pos;
 	int npos, force = 0, r;
 
@@ -209,9 +210,14 @@ int cmd_delete(const struct oci_global *g, int argc, char **argv)
 			goto out_close;
 		}
 	}
+	/* Read before the directory goes, run once the container is gone. */
+	h = late_hooks_load(c.dirfd, pos[0]);
 	r = state_dir_remove(c.rootfd, pos[0], c.dirfd);
 	if (r < 0)
 		err_sys(&e, -r, "remove %s/%s", g->root, pos[0]);
+	c.st.pid = 0;
+	late_hooks_run(h, &c.st, SPEC_HOOK_POSTSTOP, STATE_STOPPED);
+	spec_free(h);
 out_close:
 	container_close(&c);
 out:

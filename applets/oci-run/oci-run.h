@@ -78,6 +78,15 @@ int hooks_run(const struct spec *s, int kind, const char *state,
 char *hooks_state(const struct spec *s, const char *id,
 		  enum state_status status, pid_t pid, const char *created);
 
+/*
+ * The poststart and poststop hooks kept in the state directory dirfd, or
+ * NULL when there are none; running them with st as their state (and h
+ * NULL a no-op) only warns on failure (runtime.md).
+ */
+struct spec *late_hooks_load(int dirfd, const char *id);
+void late_hooks_run(struct spec *h, const struct state *st, int kind,
+		    enum state_status status);
+
 /* userns.c: write s's uid and gid maps for pid's new user namespace. */
 int userns_write_maps(pid_t pid, const struct spec *s, struct err *e);
 

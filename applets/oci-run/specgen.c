@@ -12,31 +12,43 @@
 
 enum { S_BUNDLE = 1, S_ROOTLESS };
 
-static void set_bundle(int id, const char *arg, void *ctx)
+struct spec_opts {
+	const char *bundle;
+	int rootless;
+};
+
+static void set_opt(int id, const char *arg, void *ctx)
 {
+	struct spec_opts *o = ctx;
+
 	if (id == S_BUNDLE)
-		*(const char **)ctx = arg;
+		o->bundle = arg;
+	else
+		o->rootless = 1;
 }
 
 int cmd_spec(const struct oci_global *g, int argc, char **argv)
 {
 	static const struct opt opts[] = {
 		{ "bundle", 'b', OPT_ARG, S_BUNDLE },
+		{ "rootless", 0, OPT_NOARG, S_ROOTLESS },
 		{ 0 },
 	};
-	const char *bundle = ".";
+	struct spec_opts o = { ".", 0 };
+	const char *bundle;
 	char **pos, *text;
 	int npos, dfd, err, r = 1;
 
-	if (cmd_options("spec", argc, argv, opts, set_bundle, &bundle, 0, 0,
+	if (cmd_options("spec", argc, argv, opts, set_opt, &o, 0, 0,
 			&pos, &npos) < 0)
 		return 1;
+	bundle = o.bundle;
 	dfd = open(bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
 		log_error("spec: bundle %s: %s", bundle, strerror(errno));
 		return 1;
 	}
-	text = spec_default_json();
+	text = spec_default_json(o.rootless, geteuid(), getegid());
 	if (!text) {
 		log_error("spec: out of memory");
 		goto out;

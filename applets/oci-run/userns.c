@@ -39,14 +39,18 @@ static int only_self(const struct spec_idmap *m, size_t n, unsigned id)
 	return n == 1 && m[0].size == 1 && m[0].host_id == id;
 }
 
-/* newuidmap PID c h s [c h s ...]; the helper checks /etc/subuid. */
+/*
+ * newuidmap PID c h s [c h s ...]; the helper checks /etc/subuid.  Its
+ * complaint (last line of stderr) becomes the error.
+ */
 static int run_helper(const char *helper, pid_t pid,
 		      const struct spec_idmap *m, size_t n, struct err *e)
 {
-	char **argv, *nums;
+	char **argv, *nums, said[256] = "", *nl;
 	size_t i, k = 0;
+	ssize_t got, len = 0;
 	pid_t child;
-	int status, r = 0;
+	int status, r = 0, p[2];
 
 	argv = calloc(3 * n + 3, sizeof(*argv));
 	nums = malloc((3 * n + 2) * 12);
@@ -67,15 +71,32 @@ static int run_helper(const char *helper, pid_t pid,
 			snprintf(argv[k++], 12, "%u", v[j]);
 		}
 	}
-	child = fork();
-	if (child < 0) {
+	if (pipe2(p, O_CLOEXEC) < 0) {
 		r = err_sys(e, errno, "%s", helper);
 		goto out;
 	}
+	child = fork();
+	if (child < 0) {
+		r = err_sys(e, errno, "%s", helper);
+		close(p[0]);
+		close(p[1]);
+		goto out;
+	}
 	if (child == 0) {
+		dup2(p[1], 2);
 		execvp(helper, argv);
 		_exit(127);
 	}
+	close(p[1]);
+	while ((got = read(p[0], said + len, sizeof(said) - 1 - len)) > 0 ||
+	       (got < 0 && errno == EINTR))
+		if (got > 0 && (len += got) == (ssize_t)sizeof(said) - 1)
+			len = 0;	/* keep reading; the end is what counts */
+	close(p[0]);
+	said[len] = 0;
+	while ((nl = strrchr(said, '\n')) && !nl[1])
+		*nl = 0;
+	nl = strrchr(said, '\n');
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 		;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
@@ -83,8 +104,9 @@ static int run_helper(const char *helper, pid_t pid,
 			    "without it only the caller's own id can be "
 			    "mapped", helper);
 	else if (!WIFEXITED(status) || WEXITSTATUS(status))
-		r = err_msg(e, EPERM, "%s %d: failed (are the ranges in "
-			    "/etc/sub%cid?)", helper, (int)pid,
+		r = err_msg(e, EPERM, "%s %d: %s (the ranges must be the "
+			    "caller's in /etc/sub%cid)", helper, (int)pid,
+			    *said ? (nl ? nl + 1 : said) : "failed",
 			    helper[3] == 'u' ? 'u' : 'g');
 out:
 	free(argv);

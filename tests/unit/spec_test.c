@@ -868,13 +868,169 @@ UNIT_CASE(namespace_duplicated)
 		     "config.json: linux.namespaces[2].type: pid: duplicated");
 }
 
-UNIT_CASE(namespace_user_not_supported)
+/* linux.uidMappings, gidMappings and the user namespace */
+
+/* CFG with its own namespaces list. */
+#define NSCFG(proc, ns, lin)						\
+	"{'ociVersion': '1.2.0', 'root': {'path': 'rootfs'},"		\
+	" 'process': {'args': ['sh'], 'cwd': '/'" proc "},"		\
+	" 'linux': {'namespaces': " ns lin "}}"
+#define USERNS(maps) NSCFG("", "[{'type': 'mount'}, {'type': 'user'}]", maps)
+#define MAP0 "[{'containerID': 0, 'hostID': 100000, 'size': 65536}]"
+
+UNIT_CASE(userns_mappings_parsed)
 {
-	EXPECT_ERROR("{'ociVersion': '1.2.0', 'root': {'path': 'rootfs'},"
-		     " 'process': {'args': ['sh'], 'cwd': '/'},"
-		     " 'linux': {'namespaces': [{'type': 'user'}]}}",
-		     "config.json: linux.namespaces[0].type: user: "
-		     "not supported");
+	parse_ok(USERNS(", 'uidMappings': " MAP0 ", 'gidMappings':"
+			" [{'containerID': 0, 'hostID': 200000, 'size': 10},"
+			" {'containerID': 10, 'hostID': 5, 'size': 1}]"));
+	UNIT_EQ_INT(s->ns[SPEC_NS_USER].present, 1);
+	UNIT_EQ_INT(s->n_uid_mappings, 1);
+	UNIT_EQ_INT(s->uid_mappings[0].host_id, 100000);
+	UNIT_EQ_INT(s->uid_mappings[0].size, 65536);
+	UNIT_EQ_INT(s->n_gid_mappings, 2);
+	UNIT_EQ_INT(s->gid_mappings[1].container_id, 10);
+	UNIT_EQ_INT(s->gid_mappings[1].host_id, 5);
+	spec_free(s);
+}
+
+UNIT_CASE(userns_without_mappings_refused)
+{
+	EXPECT_ERROR(USERNS(""), "config.json: linux.uidMappings: missing: "
+		     "a new user namespace needs them");
+	EXPECT_ERROR(USERNS(", 'uidMappings': " MAP0),
+		     "config.json: linux.gidMappings: missing: "
+		     "a new user namespace needs them");
+}
+
+UNIT_CASE(mappings_without_userns_refused)
+{
+	EXPECT_ERROR(CFG("", "", ", 'uidMappings': " MAP0),
+		     "config.json: linux.uidMappings: needs a user namespace");
+}
+
+/* As runc wants them; they are the joined namespace's, never written. */
+UNIT_CASE(mappings_with_userns_path_accepted)
+{
+	parse_ok(NSCFG("", "[{'type': 'mount'},"
+		       " {'type': 'user', 'path': '/proc/1/ns/user'}]",
+		       ", 'uidMappings': " MAP0 ", 'gidMappings': " MAP0));
+	UNIT_EQ_STR(s->ns[SPEC_NS_USER].path, "/proc/1/ns/user");
+	spec_free(s);
+	parse_ok(NSCFG("", "[{'type': 'mount'},"
+		       " {'type': 'user', 'path': '/proc/1/ns/user'}]", ""));
+	spec_free(s);
+}
+
+UNIT_CASE(mapping_fields_checked)
+{
+	EXPECT_ERROR(USERNS(", 'uidMappings': [{'containerID': 0,"
+			    " 'size': 1}], 'gidMappings': " MAP0),
+		     "config.json: linux.uidMappings[0].hostID: missing");
+	EXPECT_ERROR(USERNS(", 'uidMappings': [{'containerID': 0,"
+			    " 'hostID': 1, 'size': 0}], 'gidMappings': " MAP0),
+		     "config.json: linux.uidMappings[0].size: must not be 0");
+	EXPECT_ERROR(USERNS(", 'uidMappings': [{'containerID': 4294967295,"
+			    " 'hostID': 1, 'size': 2}], 'gidMappings': " MAP0),
+		     "config.json: linux.uidMappings[0].size: "
+		     "range beyond id 4294967295");
+	EXPECT_ERROR(USERNS(", 'uidMappings': [{'containerID': -1,"
+			    " 'hostID': 1, 'size': 2}], 'gidMappings': " MAP0),
+		     "config.json: linux.uidMappings[0].containerID: "
+		     "-1: out of range (0..4294967295)");
+}
+
+UNIT_CASE(process_user_must_be_mapped)
+{
+	EXPECT_ERROR(NSCFG(", 'user': {'uid': 70000, 'gid': 0}",
+			   "[{'type': 'mount'}, {'type': 'user'}]",
+			   ", 'uidMappings': [{'containerID': 0, 'hostID': 1000,"
+			   " 'size': 1000}], 'gidMappings': " MAP0),
+		     "config.json: linux.uidMappings: process.user.uid 70000 "
+		     "is not mapped");
+	EXPECT_ERROR(NSCFG(", 'user': {'uid': 0, 'gid': 0,"
+			   " 'additionalGids': [70000]}",
+			   "[{'type': 'mount'}, {'type': 'user'}]",
+			   ", 'uidMappings': " MAP0 ", 'gidMappings':"
+			   " [{'containerID': 0, 'hostID': 1000, 'size': 1000}]"),
+		     "config.json: linux.gidMappings: process.user."
+		     "additionalGids 70000 is not mapped");
+}
+
+/* linux.sysctl, devices, personality */
+
+UNIT_CASE(sysctl_parsed)
+{
+	parse_ok(NSCFG("", "[{'type': 'mount'}, {'type': 'network'},"
+		       " {'type': 'ipc'}]", ", 'sysctl':"
+		       " {'net.ipv4.ip_forward': '1', 'kernel.shmmax': '4096'}"));
+	UNIT_EQ_INT(s->n_sysctl, 2);
+	UNIT_EQ_STR(s->sysctl[0].key, "net.ipv4.ip_forward");
+	UNIT_EQ_STR(s->sysctl[1].value, "4096");
+	spec_free(s);
+}
+
+UNIT_CASE(sysctl_outside_namespaces_refused)
+{
+	EXPECT_ERROR(CFG("", "", ", 'sysctl': {'kernel.panic': '1'}"),
+		     "config.json: linux.sysctl.kernel.panic: not in a "
+		     "namespace of the container's own");
+	EXPECT_ERROR(CFG("", "", ", 'sysctl': {'net.ipv4.ip_forward': '1'}"),
+		     "config.json: linux.sysctl.net.ipv4.ip_forward: needs a "
+		     "net namespace");
+	EXPECT_ERROR(NSCFG("", "[{'type': 'mount'}, {'type': 'network'}]",
+			   ", 'sysctl': {'net.ipv4/../../kernel/panic': '1'}"),
+		     "config.json: linux.sysctl.net.ipv4/../../kernel/panic: "
+		     "not a sysctl name");
+	EXPECT_ERROR(NSCFG("", "[{'type': 'mount'}, {'type': 'network'}]",
+			   ", 'sysctl': {'net.core.somaxconn': 5}"),
+		     "config.json: linux.sysctl.net.core.somaxconn: "
+		     "expected string");
+}
+
+UNIT_CASE(devices_parsed)
+{
+	parse_ok(CFG("", "", ", 'devices': [{'path': '/dev/fuse', 'type':"
+		     " 'c', 'major': 10, 'minor': 229, 'fileMode': 432,"
+		     " 'uid': 5, 'gid': 6}, {'path': '/dev/p', 'type': 'p'}]"));
+	UNIT_EQ_INT(s->n_devices, 2);
+	UNIT_EQ_STR(s->devices[0].path, "/dev/fuse");
+	UNIT_EQ_INT(s->devices[0].type, 'c');
+	UNIT_EQ_INT(s->devices[0].major, 10);
+	UNIT_EQ_INT(s->devices[0].minor, 229);
+	UNIT_EQ_INT(s->devices[0].mode, 0660);
+	UNIT_EQ_INT(s->devices[0].uid, 5);
+	UNIT_EQ_INT(s->devices[1].type, 'p');
+	UNIT_EQ_INT(s->devices[1].mode, 0666);
+	spec_free(s);
+}
+
+UNIT_CASE(devices_checked)
+{
+	EXPECT_ERROR(CFG("", "", ", 'devices': [{'path': 'dev/x', 'type':"
+			 " 'c', 'major': 1, 'minor': 3}]"),
+		     "config.json: linux.devices[0].path: dev/x: "
+		     "not an absolute path");
+	EXPECT_ERROR(CFG("", "", ", 'devices': [{'path': '/dev/x', 'type':"
+			 " 'x', 'major': 1, 'minor': 3}]"),
+		     "config.json: linux.devices[0].type: x: not one of "
+		     "c, b, u, p");
+	EXPECT_ERROR(CFG("", "", ", 'devices': [{'path': '/dev/x', 'type':"
+			 " 'b', 'minor': 3}]"),
+		     "config.json: linux.devices[0].major: missing");
+}
+
+UNIT_CASE(personality_parsed)
+{
+	parse_ok(CFG("", "", ", 'personality': {'domain': 'LINUX32'}"));
+	UNIT_EQ_INT(s->has_personality, 1);
+	UNIT_EQ_INT(s->personality, 8);
+	spec_free(s);
+	EXPECT_ERROR(CFG("", "", ", 'personality': {'domain': 'SVR4'}"),
+		     "config.json: linux.personality.domain: SVR4: not LINUX "
+		     "or LINUX32");
+	EXPECT_ERROR(CFG("", "", ", 'personality': {'domain': 'LINUX',"
+			 " 'flags': ['x']}"),
+		     "config.json: linux.personality.flags: not supported");
 }
 
 UNIT_CASE(namespace_time_not_supported)
@@ -982,8 +1138,7 @@ UNIT_CASE(resources_not_object)
 UNIT_CASE(linux_not_supported_keys)
 {
 	static const char *const keys[] = {
-		"uidMappings", "gidMappings", "sysctl", "seccomp", "devices",
-		"intelRdt", "personality", "timeOffsets", "memoryPolicy",
+		"seccomp", "intelRdt", "timeOffsets", "memoryPolicy",
 		"netDevices",
 	};
 	char text[512], want[128];
@@ -1020,11 +1175,40 @@ UNIT_CASE(mount_label_not_supported)
 
 /* top-level keys */
 
-UNIT_CASE(hooks_not_supported)
+UNIT_CASE(hooks_parsed)
 {
-	EXPECT_ERROR(CFG(", 'hooks': {'prestart': [{'path': '/bin/true'}]}",
-			 "", ""),
-		     "config.json: hooks: not supported");
+	parse_ok(CFG(", 'hooks': {'prestart': [{'path': '/bin/true'}],"
+		     " 'createRuntime': [{'path': '/a', 'args': ['a', 'x'],"
+		     " 'env': ['K=V'], 'timeout': 3}, {'path': '/b'}],"
+		     " 'poststop': [{'path': '/c'}]}", "", ""));
+	UNIT_EQ_INT(s->hooks[SPEC_HOOK_PRESTART].n, 1);
+	UNIT_EQ_INT(s->hooks[SPEC_HOOK_CREATE_RUNTIME].n, 2);
+	UNIT_EQ_STR(s->hooks[SPEC_HOOK_CREATE_RUNTIME].hooks[0].args[1], "x");
+	UNIT_EQ_STR(s->hooks[SPEC_HOOK_CREATE_RUNTIME].hooks[0].env[0], "K=V");
+	UNIT_EQ_INT(s->hooks[SPEC_HOOK_CREATE_RUNTIME].hooks[0].timeout, 3);
+	UNIT_NULL(s->hooks[SPEC_HOOK_CREATE_RUNTIME].hooks[1].args[0]);
+	UNIT_EQ_INT(s->hooks[SPEC_HOOK_POSTSTOP].n, 1);
+	/* Kept for delete: only what runs after create. */
+	UNIT_EQ_STR(s->late_hooks_json, "{\"poststop\":[{\"path\":\"/c\"}]}");
+	spec_free(s);
+}
+
+UNIT_CASE(hooks_checked)
+{
+	EXPECT_ERROR(CFG(", 'hooks': {'poststart': [{'args': ['x']}]}", "",
+			 ""),
+		     "config.json: hooks.poststart[0].path: missing");
+	EXPECT_ERROR(CFG(", 'hooks': {'poststart': [{'path': 'x'}]}", "", ""),
+		     "config.json: hooks.poststart[0].path: x: "
+		     "not an absolute path");
+	EXPECT_ERROR(CFG(", 'hooks': {'createContainer': [{'path': '/x',"
+			 " 'timeout': 0}]}", "", ""),
+		     "config.json: hooks.createContainer[0].timeout: "
+		     "must be greater than zero");
+	EXPECT_ERROR(CFG(", 'hooks': {'startContainer': [{'path': '/x',"
+			 " 'env': ['NOEQUALS']}]}", "", ""),
+		     "config.json: hooks.startContainer[0].env[0]: NOEQUALS: "
+		     "expected NAME=VALUE");
 }
 
 UNIT_CASE(empty_hooks_accepted)
@@ -1114,7 +1298,7 @@ UNIT_CASE(load_reports_line_and_column)
 
 UNIT_CASE(default_json_parses)
 {
-	char *text = spec_default_json();
+	char *text = spec_default_json(0, 0, 0);
 	size_t i;
 
 	UNIT_NOT_NULL(text);
@@ -1153,7 +1337,7 @@ UNIT_CASE(default_json_parses)
 
 UNIT_CASE(default_json_looks_like_runc)
 {
-	char *text = spec_default_json();
+	char *text = spec_default_json(0, 0, 0);
 	size_t n;
 
 	UNIT_NOT_NULL(text);
