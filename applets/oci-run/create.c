@@ -489,6 +489,9 @@ void late_hooks_run(struct spec *h, const struct state *st, int kind,
 
 	if (!h)
 		return;
+	/* Hooks run in the bundle, which only the state remembers. */
+	if (!h->bundle && st->bundle)
+		h->bundle = strdup(st->bundle);
 	text = state_oci_json(st, status, 0);
 	r = text ? hooks_run(h, kind, text, &e) : err_sys(&e, ENOMEM, "hooks");
 	free(text);
@@ -608,14 +611,11 @@ int cmd_run(const struct oci_global *g, int argc, char **argv)
 		spec_free(s);
 		return 1;
 	}
+	/* st points into s, which lives as long. */
 	run_state(&l, s, &st);
-	spec_free(s);
 	run_late_hooks(l.dirfd, &st, SPEC_HOOK_POSTSTART, STATE_RUNNING);
-	if (l.detach) {
-		close(l.dirfd);
-		close(l.rootfd);
-		return 0;
-	}
+	if (l.detach)
+		goto out;
 	/* Others may query the container while it runs. */
 	flock(l.dirfd, LOCK_UN);
 	code = supervise(l.pid);
@@ -635,6 +635,8 @@ int cmd_run(const struct oci_global *g, int argc, char **argv)
 			}
 		}
 	}
+out:
+	spec_free(s);
 	close(l.dirfd);
 	close(l.rootfd);
 	return code;

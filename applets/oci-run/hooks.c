@@ -44,7 +44,7 @@ static long now_ms(void)
 }
 
 __attribute__((noreturn)) static void exec_hook(const struct spec_hook *h,
-						int in, int out)
+						const char *dir, int in, int out)
 {
 	char *argv0[] = { h->path, NULL };
 	sigset_t none;
@@ -55,6 +55,9 @@ __attribute__((noreturn)) static void exec_hook(const struct spec_hook *h,
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
+	/* runc's: in the bundle, or "/" where it is not (in the container). */
+	if (chdir(dir) < 0 && chdir("/") < 0)
+		_exit(127);
 	execve(h->path, h->args && h->args[0] ? h->args : argv0, h->env);
 	dprintf(2, "exec %s: %s\n", h->path, strerror(errno));
 	_exit(127);
@@ -115,8 +118,9 @@ static int drain(int fd, long deadline, char *tail, size_t cap, size_t *len)
 	}
 }
 
-static int run_hook(const struct spec_hook *h, const char *what, size_t i,
-		    const char *state, struct err *e)
+static int run_hook(const struct spec_hook *h, const char *dir,
+		    const char *what, size_t i, const char *state,
+		    struct err *e)
 {
 	char tail[256] = "";
 	size_t len = 0;
@@ -137,7 +141,7 @@ static int run_hook(const struct spec_hook *h, const char *what, size_t i,
 		goto out_out;
 	}
 	if (pid == 0)
-		exec_hook(h, in[1], out[1]);
+		exec_hook(h, dir, in[1], out[1]);
 	close(in[1]);
 	close(out[1]);
 	in[1] = out[1] = -1;
@@ -180,7 +184,8 @@ int hooks_run(const struct spec *s, int kind, const char *state,
 	int r;
 
 	for (i = 0; i < l->n; i++) {
-		r = run_hook(&l->hooks[i], spec_hook_name(kind), i, state, e);
+		r = run_hook(&l->hooks[i], s->bundle ? s->bundle : "/",
+			     spec_hook_name(kind), i, state, e);
 		if (r < 0)
 			return r;
 	}
