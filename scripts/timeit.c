@@ -24,10 +24,10 @@
  * command runs slower under ptrace, so -m never times.
  *
  * With -s it becomes a child subreaper (PR_SET_CHILD_SUBREAPER) and reaps
- * every orphan of CMD's tree until CMD exits, as containerd's shim does for
- * the init a `create` leaves: the machine's pid 1 may never reap it, and an
- * init that exited must be gone, not a zombie, when the bench waits for it.
- * CMD keeps timeit's stdio.
+ * every orphan of CMD's tree until CMD exits, and for a second more while
+ * any is left: the inits that `create` leaves, as containerd's shim does.
+ * This machine's pid 1 is slow to reap them, so a bench would leave a
+ * zombie per container behind for a while.  CMD keeps timeit's stdio.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -209,12 +209,26 @@ static void detach_left(long *left)
 	}
 }
 
+static void survive(int sig)
+{
+	(void)sig;
+}
+
 /* -s: run argv under a subreaper, exit with its status. */
 static int reap(char **argv)
 {
-	int st, status = 0;
+	struct sigaction sa = { .sa_handler = survive };
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	int i, st, status = 0;
 	pid_t pid, w;
 
+	/* ^C reaches the bench too, which then deletes its containers: their
+	 * inits are still to reap.  A handler, unlike SIG_IGN, is reset by
+	 * execve, so the bench gets the signal as usual. */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
 		fprintf(stderr, "timeit: subreaper: %s\n", strerror(errno));
 		return 127;
@@ -242,9 +256,17 @@ static int reap(char **argv)
 			break;
 		}
 	}
-	/* Orphans still running are left to pid 1, the dead are reaped. */
-	while (waitpid(-1, &st, WNOHANG) > 0)
-		;
+	/* The inits of containers deleted last may still be dying; what
+	 * runs on after a second is left to pid 1. */
+	for (i = 0; i < 100; i++) {
+		w = waitpid(-1, &st, WNOHANG);
+		if (w > 0)
+			i--;
+		else if (w < 0 && errno != EINTR)
+			break;
+		else if (w == 0)
+			nanosleep(&tick, NULL);
+	}
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);
