@@ -96,3 +96,22 @@ int sys_keyctl_join_session(const char *name)
 	return -ENOSYS;
 #endif
 }
+
+int sys_memfd_create(const char *name, unsigned int flags)
+{
+#ifdef SYS_memfd_create
+	return rc(syscall(SYS_memfd_create, name, flags));
+#else
+	return -ENOSYS;
+#endif
+}
+
+int sys_execveat(int dirfd, const char *path, char *const argv[],
+		 char *const envp[], int flags)
+{
+#ifdef SYS_execveat
+	return rc(syscall(SYS_execveat, dirfd, path, argv, envp, flags));
+#else
+	return -ENOSYS;
+#endif
+}

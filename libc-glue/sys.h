@@ -53,6 +53,29 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
+#ifndef MFD_CLOEXEC
+#define MFD_CLOEXEC 0x0001U
+#endif
+#ifndef MFD_ALLOW_SEALING
+#define MFD_ALLOW_SEALING 0x0002U
+#endif
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+#ifndef F_ADD_SEALS
+#define F_ADD_SEALS 1033
+#define F_GET_SEALS 1034
+#endif
+#ifndef F_SEAL_SEAL
+#define F_SEAL_SEAL 0x0001
+#define F_SEAL_SHRINK 0x0002
+#define F_SEAL_GROW 0x0004
+#define F_SEAL_WRITE 0x0008
+#endif
+#ifndef AT_EMPTY_PATH
+#define AT_EMPTY_PATH 0x1000
+#endif
+
 /* openat2(2) */
 struct sys_open_how {
 	uint64_t flags;
@@ -80,6 +103,10 @@ pid_t sys_clone_fork(unsigned long flags);
 /* capset(2) with _LINUX_CAPABILITY_VERSION_3 (64-bit sets). */
 int sys_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable);
 int sys_setns(int fd, int nstype);
+int sys_memfd_create(const char *name, unsigned int flags);
+/* execveat(2); returns only on failure. */
+int sys_execveat(int dirfd, const char *path, char *const argv[],
+		 char *const envp[], int flags);
 /* keyctl(KEYCTL_JOIN_SESSION_KEYRING, name): a new session keyring. */
 int sys_keyctl_join_session(const char *name);
 

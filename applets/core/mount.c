@@ -231,6 +231,38 @@ static int mount_cgroup(int rootfd, const struct spec_mount *m, int tfd,
 	return 0;
 }
 
+/*
+ * procfs and sysfs go on a real directory of the image, never through a
+ * symlink it has there (runc's rule since CVE-2019-19921): /proc must be
+ * the real one before anything writes to it.
+ */
+static int check_not_symlink(int rootfd, const char *dest, struct err *e)
+{
+	char parent[4096], *slash;
+	struct stat st;
+	int dfd, r;
+
+	snprintf(parent, sizeof(parent), "%s", dest);
+	while ((slash = strrchr(parent, '/')) && !slash[1] && slash > parent)
+		*slash = 0;
+	slash = strrchr(parent, '/');
+	if (!slash || !slash[1])
+		return 0;
+	*slash = 0;
+	dfd = path_open_in_root(rootfd, *parent ? parent : "/",
+				PATH_NOCREATE);
+	if (dfd == -ENOENT)
+		return 0;
+	if (dfd < 0)
+		return err_sys(e, -dfd, "mount %s", dest);
+	r = fstatat(dfd, slash + 1, &st, AT_SYMLINK_NOFOLLOW);
+	close(dfd);
+	if (r == 0 && S_ISLNK(st.st_mode))
+		return err_msg(e, ELOOP, "mount %s: is a symlink in the "
+			       "rootfs, not a directory", dest);
+	return 0;
+}
+
 int mount_in_root(int rootfd, const struct spec_mount *m, struct err *e)
 {
 	char tgt[32];
@@ -238,6 +270,9 @@ int mount_in_root(int rootfd, const struct spec_mount *m, struct err *e)
 
 	if (!strcmp(m->type, "bind"))
 		return mount_bind(rootfd, m, e);
+	if ((!strcmp(m->type, "proc") || !strcmp(m->type, "sysfs")) &&
+	    check_not_symlink(rootfd, m->dest, e) < 0)
+		return -e->no;
 	tfd = path_open_in_root(rootfd, m->dest, PATH_MKDIR);
 	if (tfd < 0)
 		return err_sys(e, -tfd, "mount %s", m->dest);

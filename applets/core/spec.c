@@ -1217,6 +1217,35 @@ int spec_load(const char *bundle, struct spec **out, struct err *e)
 	return r;
 }
 
+int spec_process_parse(const char *text, size_t len, const char *name,
+		       struct spec **out, struct err *e)
+{
+	struct parse p = { 0 };
+	cJSON *o;
+	int r;
+
+	r = json_parse(text, len, name, &o, e);
+	if (r < 0)
+		return r;
+	json_ctx_init(&p.c, name, e);
+	p.s = calloc(1, sizeof(*p.s));
+	if (!p.s) {
+		r = nomem(&p.c);
+	} else {
+		p.s->process.user.umask = -1;
+		r = json_as_object(&p.c, o);
+		if (!r)
+			r = parse_process(&p, o);
+	}
+	cJSON_Delete(o);
+	if (r < 0) {
+		spec_free(p.s);
+		return r;
+	}
+	*out = p.s;
+	return 0;
+}
+
 static void free_mount(struct spec_mount *m)
 {
 	free(m->dest);

@@ -181,6 +181,13 @@ int spec_parse(const char *text, size_t len, const char *name,
 int spec_load_hooks(int dirfd, const char *name, struct spec **out,
 		    struct err *e);
 
+/*
+ * A process object alone (`exec --process FILE`), validated as config.json's
+ * "process": a spec with only its process set.
+ */
+int spec_process_parse(const char *text, size_t len, const char *name,
+		       struct spec **out, struct err *e);
+
 void spec_free(struct spec *s);
 
 /*

@@ -139,7 +139,7 @@ static void close_namespaces(int *fds)
 			close(fds[t]);
 }
 
-static int write_pid_file(const char *path, pid_t pid)
+int write_pid_file(const char *path, pid_t pid)
 {
 	char buf[16], dir[PATH_MAX], *slash;
 	const char *name = path;
@@ -554,8 +554,7 @@ static int exit_code(int status)
 	return 1;
 }
 
-/* run in the foreground: forward signals until the init exits. */
-static int supervise(pid_t pid)
+int supervise(pid_t pid)
 {
 	siginfo_t si;
 	sigset_t all;

@@ -202,12 +202,6 @@ static void run_hooks(struct init *in, int kind, enum state_status st)
 	free(state);
 }
 
-static void write_proc(struct init *in, const char *path, const char *val)
-{
-	CHECK_RET(in, write_file_at(in->procfd, path, val), "write /proc/%s",
-		  path);
-}
-
 static void mount_one(struct init *in, const struct spec_mount *m)
 {
 	int r = mount_in_root(in->rootfd, m, &in->e);
@@ -390,133 +384,6 @@ static void enter_rootfs(struct init *in)
 		      "set rootfsPropagation");
 }
 
-static void set_limits(struct init *in)
-{
-	const struct spec_process *p = &in->s->process;
-	struct rlimit rl;
-	char buf[16];
-	size_t i;
-
-	for (i = 0; i < p->n_rlimits; i++) {
-		rl.rlim_cur = p->rlimits[i].soft;
-		rl.rlim_max = p->rlimits[i].hard;
-		CHECK(in, setrlimit(p->rlimits[i].resource, &rl),
-		      "setrlimit %d", p->rlimits[i].resource);
-	}
-	if (p->has_oom_score_adj) {
-		snprintf(buf, sizeof(buf), "%d", p->oom_score_adj);
-		write_proc(in, "self/oom_score_adj", buf);
-	}
-}
-
-static int last_cap(struct init *in)
-{
-	char *buf;
-	int n;
-
-	if (read_file_at(in->procfd, "sys/kernel/cap_last_cap", 16, &buf,
-			 NULL) < 0)
-		return 40;
-	n = atoi(buf);
-	free(buf);
-	return n > 0 && n < 64 ? n : 40;
-}
-
-/* Become the process's user with its capabilities (capabilities(7)). */
-static void set_identity(struct init *in)
-{
-	const struct spec_process *p = &in->s->process;
-	const struct spec_caps *c = &p->caps;
-	int cap, last = last_cap(in);
-	uint64_t mask = last >= 63 ? ~0ULL : (1ULL << (last + 1)) - 1;
-	uint64_t ambient;
-
-	/* No process.capabilities means no capabilities, as with runc. */
-	for (cap = 0; cap <= last; cap++)
-		if (!(c->bounding & (1ULL << cap)))
-			CHECK(in, prctl(PR_CAPBSET_DROP, cap, 0, 0, 0),
-			      "drop capability %d", cap);
-	CHECK(in, prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0), "keep caps");
-	/*
-	 * A user namespace an unprivileged caller made has setgroups
-	 * denied: then no supplementary groups is all there can be.
-	 */
-	if (setgroups(p->user.n_additional_gids, p->user.additional_gids) < 0)
-		CHECK(in, errno == EPERM && !p->user.n_additional_gids &&
-			  in->s->ns[SPEC_NS_USER].present ? 0 : -1,
-		      "setgroups");
-	CHECK(in, setresgid(p->user.gid, p->user.gid, p->user.gid),
-	      "setgid %u", (unsigned)p->user.gid);
-	CHECK(in, setresuid(p->user.uid, p->user.uid, p->user.uid),
-	      "setuid %u", (unsigned)p->user.uid);
-	CHECK(in, prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0), "keep caps");
-	CHECK_RET(in, sys_capset(c->effective & mask, c->permitted & mask,
-				 c->inheritable & mask), "capset");
-	CHECK(in, prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0),
-	      "clear ambient capabilities");
-	/*
-	 * The kernel keeps ambient within permitted and inheritable; runc's
-	 * own spec lists ambient caps that are not inheritable and runc runs
-	 * it, raising what can be raised.  So do we.
-	 */
-	ambient = c->ambient & c->permitted & c->inheritable & mask;
-	for (cap = 0; cap <= last; cap++)
-		if (ambient & (1ULL << cap))
-			CHECK(in, prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE,
-					cap, 0, 0),
-			      "raise ambient capability %d", cap);
-}
-
-static const char *env_path(const struct spec *s)
-{
-	char **e;
-
-	for (e = s->process.env; e && *e; e++)
-		if (!strncmp(*e, "PATH=", 5))
-			return *e + 5;
-	return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-}
-
-/* execvp(3)'s search, done before the go-ahead so create can report it. */
-static void find_exec(struct init *in, char *out, size_t len)
-{
-	const char *arg0 = in->s->process.args[0], *dir, *end;
-	int n;
-
-	if (strchr(arg0, '/')) {
-		CHECK(in, faccessat(AT_FDCWD, arg0, X_OK, AT_EACCESS),
-		      "exec %s", arg0);
-		snprintf(out, len, "%s", arg0);
-		return;
-	}
-	for (dir = env_path(in->s); ; dir = end + 1) {
-		end = strchrnul(dir, ':');
-		n = snprintf(out, len, "%.*s%s%s", (int)(end - dir), dir,
-			     end > dir ? "/" : "", arg0);
-		if (n < (int)len && faccessat(AT_FDCWD, out, X_OK,
-					      AT_EACCESS) == 0)
-			return;
-		if (!*end)
-			break;
-	}
-	err_msg(&in->e, ENOENT,
-		"exec: \"%s\": executable file not found in $PATH", arg0);
-	fail(in);
-}
-
-/* The cwd inside the new root ("/" by now), as an O_PATH handle. */
-static int open_cwd(struct init *in)
-{
-	int root, fd;
-
-	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	CHECK(in, root, "open /");
-	fd = path_open_in_root(root, in->s->process.cwd, PATH_NOCREATE);
-	close(root);
-	CHECK_RET(in, fd, "cwd %s", in->s->process.cwd);
-	return fd;
-}
-
 /* Like runc: the container gets a session keyring of its own. */
 static void new_session_keyring(struct init *in)
 {
@@ -527,34 +394,6 @@ static void new_session_keyring(struct init *in)
 	r = sys_keyctl_join_session(name);
 	if (r < 0 && r != -ENOSYS)
 		CHECK_RET(in, r, "join session keyring");
-}
-
-/*
- * Every fd from `first` on is closed at exec: close_range(CLOEXEC) where the
- * kernel has it (5.11), else each fd listed in /proc/self/fd.  A create
- * that cannot make sure of it fails: a leaked host fd is an escape.
- */
-static void cloexec_from(struct init *in, int first)
-{
-	struct dirent *de;
-	DIR *d;
-	int fd, dfd;
-
-	if (sys_close_range(first, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
-		return;
-	dfd = openat(in->procfd, "self/fd", O_RDONLY | O_DIRECTORY |
-		     O_CLOEXEC);
-	CHECK(in, dfd, "open /proc/self/fd");
-	d = fdopendir(dfd);
-	CHECK(in, d ? 0 : -1, "open /proc/self/fd");
-	while ((de = readdir(d))) {
-		fd = atoi(de->d_name);
-		if (de->d_name[0] < '0' || de->d_name[0] > '9' ||
-		    fd < first || fd == dfd)
-			continue;
-		CHECK(in, fcntl(fd, F_SETFD, FD_CLOEXEC), "fd %d", fd);
-	}
-	closedir(d);
 }
 
 static void wait_go(struct init *in)
@@ -621,7 +460,7 @@ void init_container(const struct init_args *a)
 	/*
 	 * Root of the user namespace, as runc's nsexec does: what we mount
 	 * and create is then owned by an id the namespace maps.  A map
-	 * without 0 leaves us an unmapped id until set_identity().
+	 * without 0 leaves us an unmapped id until process_identity().
 	 */
 	if (s->ns[SPEC_NS_USER].present && setresgid(0, 0, 0) == 0)
 		setresuid(0, 0, 0);
@@ -665,11 +504,15 @@ void init_container(const struct init_args *a)
 	if (s->domainname)
 		CHECK(&in, setdomainname(s->domainname, strlen(s->domainname)),
 		      "setdomainname %s", s->domainname);
-	set_limits(&in);
+	if (process_limits(&s->process, in.procfd, &in.e) < 0)
+		fail(&in);
 	if (!a->no_new_keyring)
 		new_session_keyring(&in);
-	cwdfd = open_cwd(&in);
-	set_identity(&in);
+	cwdfd = process_open_cwd(&s->process, &in.e);
+	if (cwdfd < 0 || process_identity(&s->process, in.procfd,
+					  s->ns[SPEC_NS_USER].present,
+					  &in.e) < 0)
+		fail(&in);
 	/* By handle: a cwd string could name a magic link the kernel follows. */
 	CHECK(&in, fchdir(cwdfd), "chdir %s", s->process.cwd);
 	close(cwdfd);
@@ -679,9 +522,11 @@ void init_container(const struct init_args *a)
 		      "set no_new_privs");
 	if (s->has_personality)
 		CHECK(&in, personality(s->personality), "personality");
-	find_exec(&in, exe, sizeof(exe));
+	if (process_find_exec(&s->process, exe, sizeof(exe), &in.e) < 0)
+		fail(&in);
 	start_state = hook_state(&in, SPEC_HOOK_START_CONTAINER, STATE_CREATED);
-	cloexec_from(&in, 3 + a->preserve_fds);
+	if (process_cloexec_from(in.procfd, 3 + a->preserve_fds, &in.e) < 0)
+		fail(&in);
 
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	if (send(a->syncfd, SYNC_READY, strlen(SYNC_READY), MSG_NOSIGNAL) < 0)

@@ -30,6 +30,11 @@ const char oci_run_help[] =
 "                      create and start; in the foreground it forwards\n"
 "                      signals, exits with the process's status and\n"
 "                      deletes the container (unless --keep); -d detaches\n"
+"  exec [-d] [-e K=V] [--cwd D] [-u UID[:GID]] [-g GID] [-c CAP]\n"
+"       [--no-new-privs] [--pid-file F] [--preserve-fds N] ID CMD [ARG...]\n"
+"  exec [OPTIONS] -p PROCESS.json ID\n"
+"                      run another process in the container; exits with\n"
+"                      its status, or 255 when the runtime fails\n"
 "  state ID            print the container's OCI state as JSON\n"
 "  list [-f table|json] [-q]\n"
 "                      list the containers under --root\n"
@@ -62,7 +67,7 @@ static const struct {
 } cmds[] = {
 	{ "create", cmd_create }, { "start", cmd_start }, { "run", cmd_run },
 	{ "state", cmd_state }, { "list", cmd_list }, { "kill", cmd_kill },
-	{ "delete", cmd_delete }, { "spec", cmd_spec },
+	{ "delete", cmd_delete }, { "spec", cmd_spec }, { "exec", cmd_exec },
 };
 
 enum {
@@ -222,6 +227,10 @@ int oci_run_main(int argc, char **argv)
 		fputs(oci_run_help, stderr);
 		return 1;
 	}
+	/* Those that leave our code running inside a container. */
+	if ((!strcmp(rest[0], "create") || !strcmp(rest[0], "run") ||
+	     !strcmp(rest[0], "exec")) && sealed_reexec(argv, environ, &e) < 0)
+		xdie(1, "%s: %s", rest[0], e.msg);
 	if (!strcmp(rest[0], "help")) {
 		fputs(oci_run_help, stdout);
 		return 0;

@@ -87,9 +87,45 @@ struct spec *late_hooks_load(int dirfd, const char *id);
 void late_hooks_run(struct spec *h, const struct state *st, int kind,
 		    enum state_status status);
 
+/*
+ * process.c: becoming the process, for the init and exec alike.  procfd
+ * is the host's /proc.  0 (or an fd) or -errno with e set.
+ */
+int process_limits(const struct spec_process *p, int procfd, struct err *e);
+/* userns: in a user namespace (setgroups may be denied there). */
+int process_identity(const struct spec_process *p, int procfd, int userns,
+		     struct err *e);
+/* execvp(3)'s search, before the go-ahead so create can report it. */
+int process_find_exec(const struct spec_process *p, char *out, size_t len,
+		      struct err *e);
+/* The cwd inside the root ("/" by now), as an O_PATH handle. */
+int process_open_cwd(const struct spec_process *p, struct err *e);
+/*
+ * Every fd from first on closed at exec: close_range(CLOEXEC) where the
+ * kernel has it (5.11), else each fd of /proc/self/fd.  A leaked host fd
+ * is an escape, so failing to make sure of it is an error.
+ */
+int process_cloexec_from(int procfd, int first, struct err *e);
+
+/*
+ * sealed.c: re-exec from a memfd copy of ourselves sealed against writes,
+ * unless that is what runs already (then 0).  Returns only on failure.
+ */
+int sealed_reexec(char **argv, char **envp, struct err *e);
+
 /* userns.c: write s's uid and gid maps for pid's new user namespace. */
 int userns_write_maps(pid_t pid, const struct spec *s, struct err *e);
 
+/*
+ * In the foreground: forward every signal to pid until it exits; its exit
+ * status (128 + signal when killed).  All signals must be blocked.
+ */
+int supervise(pid_t pid);
+
+/* path = the pid in decimal, no newline, replaced atomically.  -errno. */
+int write_pid_file(const char *path, pid_t pid);
+
+int cmd_exec(const struct oci_global *g, int argc, char **argv);
 int cmd_create(const struct oci_global *g, int argc, char **argv);
 int cmd_run(const struct oci_global *g, int argc, char **argv);
 int cmd_start(const struct oci_global *g, int argc, char **argv);
