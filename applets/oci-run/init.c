@@ -4,6 +4,10 @@
  * and config-linux.md describe (in runc's order: mounts, devices, masked
  * and read-only paths, pivot_root, hostname, rlimits, user, capabilities),
  * reports to the parent, waits for the go-ahead and execs the process.
+ * The seccomp filter is compiled first, so a bad profile fails create, and
+ * installed as late as it can be: right before execve, or, without
+ * noNewPrivileges, before the capabilities go (installing then needs
+ * CAP_SYS_ADMIN), as runc does.
  *
  * Every mount target is resolved inside the rootfs by handle and mounted
  * through /proc/self/fd of the host's /proc, before pivot_root, so nothing
@@ -34,6 +38,7 @@
 #include "mount.h"
 #include "oci-run.h"
 #include "path.h"
+#include "seccomp_bpf.h"
 #include "state.h"
 #include "sys.h"
 
@@ -442,14 +447,17 @@ void init_container(const struct init_args *a)
 	struct init in = { .a = a, .s = a->spec, .procfd = -1, .rootfd = -1,
 			   .fifofd = -1 };
 	const struct spec *s = a->spec;
+	struct seccomp_bpf bpf = { 0 };
 	char exe[PATH_MAX];
 	struct statfs sf;
 	sigset_t none;
-	int cwdfd;
+	int cwdfd, r;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	CHECK(&in, prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "prctl dumpable");
 	umask(0);
+	if (s->seccomp && seccomp_bpf_compile(s->seccomp, &bpf, &in.e) < 0)
+		fail(&in);
 	join_namespaces(&in);
 
 	in.procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -483,6 +491,9 @@ void init_container(const struct init_args *a)
 	if (!a->no_new_keyring)
 		new_session_keyring(&in);
 	cwdfd = open_cwd(&in);
+	if (s->seccomp && !s->process.no_new_privileges)
+		CHECK_RET(&in, seccomp_bpf_install(&bpf),
+			  "install seccomp filter");
 	set_identity(&in);
 	/* By handle: a cwd string could name a magic link the kernel follows. */
 	CHECK(&in, fchdir(cwdfd), "chdir %s", s->process.cwd);
@@ -506,6 +517,14 @@ void init_container(const struct init_args *a)
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (s->seccomp && s->process.no_new_privileges) {
+		r = seccomp_bpf_install(&bpf);
+		if (r < 0) {
+			dprintf(2, "oci-run: install seccomp filter: %s\n",
+				strerror(-r));
+			_exit(127);
+		}
+	}
 	execve(exe, s->process.args, s->process.env);
 	dprintf(2, "oci-run: exec %s: %s\n", exe, strerror(errno));
 	_exit(127);
