@@ -1,5 +1,6 @@
 /* sys.c - raw system call wrappers; see sys.h. */
 #include <errno.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -114,4 +115,29 @@ int sys_execveat(int dirfd, const char *path, char *const argv[],
 #else
 	return -ENOSYS;
 #endif
+}
+
+#define SECCOMP_SET_MODE_FILTER 1
+#define SECCOMP_MODE_FILTER 2
+
+/* struct sock_fprog of <linux/filter.h>. */
+struct fprog {
+	unsigned short len;
+	const void *filter;
+};
+
+int sys_seccomp_filter(unsigned int flags, unsigned short len,
+		       const void *insns)
+{
+	struct fprog prog = { len, insns };
+	int r = -ENOSYS;
+
+#ifdef SYS_seccomp
+	r = rc(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags,
+		       insns ? &prog : NULL));
+#endif
+	if (r != -ENOSYS || flags)
+		return r;
+	return rc(prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER,
+			insns ? &prog : NULL, 0, 0));
 }

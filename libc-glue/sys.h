@@ -110,4 +110,18 @@ int sys_execveat(int dirfd, const char *path, char *const argv[],
 /* keyctl(KEYCTL_JOIN_SESSION_KEYRING, name): a new session keyring. */
 int sys_keyctl_join_session(const char *name);
 
+/* seccomp(2) filter flags (SECCOMP_FILTER_FLAG_*). */
+#define SYS_SECCOMP_FLAG_TSYNC		(1U << 0)
+#define SYS_SECCOMP_FLAG_LOG		(1U << 1)
+#define SYS_SECCOMP_FLAG_SPEC_ALLOW	(1U << 2)
+/*
+ * seccomp(SECCOMP_SET_MODE_FILTER, flags, prog) with prog the len classic
+ * BPF instructions at insns (struct sock_filter[len]); where the kernel has
+ * no seccomp(2) (before 3.17) and flags is 0, prctl(PR_SET_SECCOMP).  With
+ * insns NULL it only asks whether the kernel knows the flags: -EFAULT then
+ * means it does, -EINVAL that it does not.
+ */
+int sys_seccomp_filter(unsigned int flags, unsigned short len,
+		       const void *insns);
+
 #endif

@@ -82,7 +82,8 @@ testVerifyNeverFetches() {
 
 testArchivesExist() {
 	for a in libcjson.a:cJSON_Parse libbearssl.a:br_sha256_init \
-		 libzstd.a:ZSTD_decompress libz.a:inflateInit_; do
+		 libzstd.a:ZSTD_decompress libz.a:inflateInit_ \
+		 libseccomp.a:seccomp_export_bpf; do
 		f=$LIB/${a%%:*}
 		assertTrue "$f exists and is not empty" "[ -s '$f' ]"
 		nm -g --defined-only "$f" 2>/dev/null | grep -q " T ${a#*:}\$"
@@ -91,7 +92,8 @@ testArchivesExist() {
 }
 
 testHeadersInstalled() {
-	for h in cJSON.h zlib.h zconf.h zstd.h zstd_errors.h bearssl.h; do
+	for h in cJSON.h zlib.h zconf.h zstd.h zstd_errors.h bearssl.h \
+		 seccomp.h seccomp-syscalls.h linux/seccomp.h asm/unistd.h; do
 		assertTrue "$h installed" "[ -s '$BUILD/vendor/include/$h' ]"
 	done
 }

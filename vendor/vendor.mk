@@ -12,7 +12,8 @@ VENDOR_STAMP   := $(BUILD)/vendor/.stamp
 VENDOR_LIBS    := $(BUILD)/vendor/lib/libcjson.a \
 		  $(BUILD)/vendor/lib/libbearssl.a \
 		  $(BUILD)/vendor/lib/libzstd.a \
-		  $(BUILD)/vendor/lib/libz.a
+		  $(BUILD)/vendor/lib/libz.a \
+		  $(BUILD)/vendor/lib/libseccomp.a
 
 # A change of compiler or flags must rebuild the libraries as surely as a
 # changed pin: the file below changes exactly when "$(CC) $(CFLAGS)" does.

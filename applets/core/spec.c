@@ -17,6 +17,7 @@
 #include "caps.h"
 #include "json.h"
 #include "spec.h"
+#include "spec_seccomp.h"
 #include "sys.h"
 
 /* setresuid() and friends take (uid_t)-1 as "leave unchanged". */
@@ -949,14 +950,22 @@ static int parse_personality(struct parse *p, const cJSON *o)
 static int parse_linux(struct parse *p, const cJSON *o)
 {
 	static const char refused[][14] = {
-		"seccomp", "intelRdt", "timeOffsets", "memoryPolicy",
+		"intelRdt", "timeOffsets", "memoryPolicy",
 		"netDevices",
 	};
 	struct json_ctx *c = &p->c;
 	struct spec *s = p->s;
-	size_t k;
+	const cJSON *sc = NULL;
+	size_t k, mark;
+	int r;
 
-	if (each_object(p, o, "namespaces", parse_ns) < 0 ||
+	if (json_get_object(c, o, "seccomp", JSON_OPTIONAL, &sc) < 0)
+		return failed(c);
+	mark = json_push(c, "seccomp");
+	r = spec_seccomp_parse(c, sc, &s->seccomp);
+	json_pop(c, mark);
+	if (r < 0 ||
+	    each_object(p, o, "namespaces", parse_ns) < 0 ||
 	    json_get_strv(c, o, "maskedPaths", JSON_OPTIONAL,
 			  &s->masked_paths, NULL) < 0 ||
 	    check_strv(c, "maskedPaths", s->masked_paths, 0) < 0 ||
@@ -1303,6 +1312,7 @@ void spec_free(struct spec *s)
 	free(s->devices);
 	free(s->late_hooks_json);
 	free(s->cgroups_path);
+	spec_seccomp_free(s->seccomp);
 	free(s);
 }
 

@@ -4,6 +4,10 @@
  * and config-linux.md describe (in runc's order: mounts, devices, masked
  * and read-only paths, pivot_root, hostname, rlimits, user, capabilities),
  * reports to the parent, waits for the go-ahead and execs the process.
+ * The seccomp filter is compiled first, so a bad profile fails create, and
+ * installed as late as it can be: right before execve, or, without
+ * noNewPrivileges, before the capabilities go (installing then needs
+ * CAP_SYS_ADMIN), as runc does.
  *
  * Every mount target is resolved inside the rootfs by handle and mounted
  * through /proc/self/fd of the host's /proc, before pivot_root, so nothing
@@ -35,6 +39,7 @@
 #include "mount.h"
 #include "oci-run.h"
 #include "path.h"
+#include "seccomp_bpf.h"
 #include "state.h"
 #include "sys.h"
 
@@ -433,10 +438,11 @@ void init_container(const struct init_args *a)
 	struct init in = { .a = a, .s = a->spec, .procfd = -1, .rootfd = -1,
 			   .fifofd = -1 };
 	const struct spec *s = a->spec;
+	struct seccomp_bpf bpf = { 0 };
 	char exe[PATH_MAX], *start_state;
 	struct statfs sf;
 	sigset_t none;
-	int cwdfd, dumpable_late = 0;
+	int cwdfd, r, dumpable_late = 0;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	/*
@@ -450,6 +456,8 @@ void init_container(const struct init_args *a)
 		CHECK(&in, prctl(PR_SET_DUMPABLE, 0, 0, 0, 0),
 		      "prctl dumpable");
 	umask(0);
+	if (s->seccomp && seccomp_bpf_compile(s->seccomp, &bpf, &in.e) < 0)
+		fail(&in);
 	if (a->unshare_flags)
 		split_namespaces(&in);
 	/* Maps written, in our cgroup: the user namespace gives us rights. */
@@ -509,9 +517,13 @@ void init_container(const struct init_args *a)
 	if (!a->no_new_keyring)
 		new_session_keyring(&in);
 	cwdfd = process_open_cwd(&s->process, &in.e);
-	if (cwdfd < 0 || process_identity(&s->process, in.procfd,
-					  s->ns[SPEC_NS_USER].present,
-					  &in.e) < 0)
+	if (cwdfd < 0)
+		fail(&in);
+	if (s->seccomp && !s->process.no_new_privileges)
+		CHECK_RET(&in, seccomp_bpf_install(&bpf),
+			  "install seccomp filter");
+	if (process_identity(&s->process, in.procfd,
+			     s->ns[SPEC_NS_USER].present, &in.e) < 0)
 		fail(&in);
 	/* By handle: a cwd string could name a magic link the kernel follows. */
 	CHECK(&in, fchdir(cwdfd), "chdir %s", s->process.cwd);
@@ -549,6 +561,14 @@ void init_container(const struct init_args *a)
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (s->seccomp && s->process.no_new_privileges) {
+		r = seccomp_bpf_install(&bpf);
+		if (r < 0) {
+			dprintf(2, "oci-run: install seccomp filter: %s\n",
+				strerror(-r));
+			_exit(127);
+		}
+	}
 	execve(exe, s->process.args, s->process.env);
 	dprintf(2, "oci-run: exec %s: %s\n", exe, strerror(errno));
 	_exit(127);

@@ -1138,7 +1138,7 @@ UNIT_CASE(resources_not_object)
 UNIT_CASE(linux_not_supported_keys)
 {
 	static const char *const keys[] = {
-		"seccomp", "intelRdt", "timeOffsets", "memoryPolicy",
+		"intelRdt", "timeOffsets", "memoryPolicy",
 		"netDevices",
 	};
 	char text[512], want[128];
@@ -1153,11 +1153,13 @@ UNIT_CASE(linux_not_supported_keys)
 	}
 }
 
-UNIT_CASE(linux_seccomp_not_supported)
+/* The rest is spec_seccomp_test.c's. */
+UNIT_CASE(linux_seccomp_parsed)
 {
-	EXPECT_ERROR(CFG("", "", ", 'seccomp': {'defaultAction':"
-			 " 'SCMP_ACT_ERRNO', 'syscalls': []}"),
-		     "config.json: linux.seccomp: not supported");
+	parse_ok(CFG("", "", ", 'seccomp': {'defaultAction':"
+		     " 'SCMP_ACT_ERRNO', 'syscalls': []}"));
+	UNIT_NOT_NULL(s->seccomp);
+	spec_free(s);
 }
 
 UNIT_CASE(linux_empty_unsupported_keys_accepted)
