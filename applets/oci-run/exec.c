@@ -31,6 +31,7 @@
 #include "oci-run.h"
 #include "opt.h"
 #include "proc.h"
+#include "seccomp_bpf.h"
 #include "sys.h"
 
 /* The runtime's own failure, as runc reports it. */
@@ -268,6 +269,7 @@ struct target {
 	int procfd;		/* the host's /proc */
 	int nsfds[SPEC_NS_COUNT]; /* the init's namespaces unlike ours, or -1 */
 	int syncfd;		/* child's end */
+	struct seccomp_bpf bpf;	/* the container's filter, len 0: none */
 };
 
 static void close_target(struct target *t)
@@ -279,6 +281,7 @@ static void close_target(struct target *t)
 			close(t->nsfds[k]);
 	if (t->procfd >= 0)
 		close(t->procfd);
+	seccomp_bpf_free(&t->bpf);
 }
 
 /* Open the init's namespaces that differ from ours (runc joins those). */
@@ -341,6 +344,13 @@ static int join(const struct target *t, int k, struct err *e)
 			       spec_ns_proc_name(k)) : 0;
 }
 
+static int install(const struct seccomp_bpf *f, struct err *e)
+{
+	int r = seccomp_bpf_install(f);
+
+	return r < 0 ? err_sys(e, -r, "install seccomp filter") : 0;
+}
+
 /* In the child: the container's namespaces, then become its process. */
 __attribute__((noreturn)) static void exec_child(const struct target *t,
 						 const struct spec *s,
@@ -392,8 +402,13 @@ __attribute__((noreturn)) static void exec_child(const struct target *t,
 	if (process_limits(p, t->procfd, &e) < 0)
 		child_fail(t->syncfd, &e);
 	cwdfd = process_open_cwd(p, &e);
-	if (cwdfd < 0 ||
-	    process_identity(p, t->procfd, s->ns[SPEC_NS_USER].present,
+	if (cwdfd < 0)
+		child_fail(t->syncfd, &e);
+	/* The container's filter, installed when and as the init's was. */
+	if (t->bpf.len && !p->no_new_privileges &&
+	    install(&t->bpf, &e) < 0)
+		child_fail(t->syncfd, &e);
+	if (process_identity(p, t->procfd, s->ns[SPEC_NS_USER].present,
 			     &e) < 0)
 		child_fail(t->syncfd, &e);
 	if (fchdir(cwdfd) < 0) {
@@ -411,6 +426,8 @@ __attribute__((noreturn)) static void exec_child(const struct target *t,
 		child_fail(t->syncfd, &e);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (t->bpf.len && p->no_new_privileges && install(&t->bpf, &e) < 0)
+		child_fail(t->syncfd, &e);
 	/* Success closes syncfd (close-on-exec) without a word. */
 	execve(exe, p->args, p->env);
 	err_sys(&e, errno, "exec %s", exe);
@@ -537,7 +554,8 @@ int cmd_exec(const struct oci_global *g, int argc, char **argv)
 	}
 	if (spec_load(c.st.bundle, &s, &e) < 0 ||
 	    apply_opts(s, &o, pos + 1, npos - 1, &e) < 0 ||
-	    open_target(&t, &c, &e) < 0)
+	    open_target(&t, &c, &e) < 0 ||
+	    (s->seccomp && seccomp_bpf_compile(s->seccomp, &t.bpf, &e) < 0))
 		goto out_target;
 	if (s->process.terminal) {
 		err_msg(&e, EINVAL, "--tty: not supported yet");

@@ -177,3 +177,18 @@ testExecInRootlessContainer() {
          0       $ROOTLESS_ID          1" "$(echo "$out" | sed '$d')"
 	assertNotEquals "pid" 1 "$(echo "$out" | tail -n 1)"
 }
+
+# The container's seccomp filter holds for exec'd processes too.
+testExecUnderTheContainersSeccompFilter() {
+	sleeper
+	cfg '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+		{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO",
+		 "errnoRet": 28}]}'
+	XID=$(new_id)
+	running "$XID"
+	capture oci exec "$XID" sh -c 'mkdir /dev/shm/x'
+	assert_rc 1
+	assertEquals "stderr" \
+		"mkdir: can't create directory '/dev/shm/x': No space left on device" \
+		"$err"
+}
