@@ -486,6 +486,16 @@ static const struct {
 	{ "tmpcopyup", OPT_REFUSED, 0 },
 };
 
+const char *spec_mount_option(size_t i)
+{
+	size_t k, n = 0;
+
+	for (k = 0; k < sizeof(mount_opts) / sizeof(mount_opts[0]); k++)
+		if (mount_opts[k].how != OPT_REFUSED && n++ == i)
+			return mount_opts[k].name;
+	return NULL;
+}
+
 static const char mount_types[][8] = {
 	"proc", "sysfs", "tmpfs", "devpts", "mqueue", "cgroup", "cgroup2",
 };

@@ -200,6 +200,9 @@ void spec_free(struct spec *s);
  */
 char *spec_default_json(int rootless, uid_t uid, gid_t gid);
 
+/* The i-th mount option accepted (as flags), NULL past the last. */
+const char *spec_mount_option(size_t i);
+
 /* The config.json name of a hook kind: "prestart", "createRuntime", ... */
 const char *spec_hook_name(int kind);
 

@@ -42,7 +42,9 @@ const char oci_run_help[] =
 "                      send SIGNAL (TERM by default; KILL, SIGKILL, 9)\n"
 "  delete [-f] ID      remove a stopped (or created) container; -f kills a\n"
 "                      running one first and ignores a missing one\n"
-"  spec [-b BUNDLE]    write a default config.json into BUNDLE\n"
+"  spec [-b BUNDLE] [--rootless]\n"
+"                      write a default config.json into BUNDLE\n"
+"  features            what this runtime supports (runtime-spec features.md)\n"
 "\n"
 "Global options:\n"
 "  --root DIR          state directory (default " OCI_RUN_ROOT ", or\n"
@@ -68,6 +70,7 @@ static const struct {
 	{ "create", cmd_create }, { "start", cmd_start }, { "run", cmd_run },
 	{ "state", cmd_state }, { "list", cmd_list }, { "kill", cmd_kill },
 	{ "delete", cmd_delete }, { "spec", cmd_spec }, { "exec", cmd_exec },
+	{ "features", cmd_features },
 };
 
 enum {

@@ -126,6 +126,7 @@ int supervise(pid_t pid);
 int write_pid_file(const char *path, pid_t pid);
 
 int cmd_exec(const struct oci_global *g, int argc, char **argv);
+int cmd_features(const struct oci_global *g, int argc, char **argv);
 int cmd_create(const struct oci_global *g, int argc, char **argv);
 int cmd_run(const struct oci_global *g, int argc, char **argv);
 int cmd_start(const struct oci_global *g, int argc, char **argv);
