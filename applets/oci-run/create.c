@@ -364,6 +364,9 @@ static int launch(const struct oci_global *g, struct launch *l,
 		goto out_spec;
 	if (s->unenforced[0])
 		log_warn("%s: not enforced yet", s->unenforced);
+	if ((r = process_listen_fds(&s->process, &e)) < 0)
+		goto out_spec;
+	ia.preserve_fds += r;
 	if (open_namespaces(s, ia.nsfds, &e) < 0)
 		goto out_ns;
 

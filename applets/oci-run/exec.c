@@ -48,7 +48,8 @@ struct exec_opts {
 	gid_t *gids;		/* --additional-gids */
 	size_t n_gids;
 	uint64_t caps;		/* --cap */
-	int tty, detach, no_new_privs, preserve_fds;
+	int tty, detach, no_new_privs;
+	int preserve_fds;	/* with the LISTEN_FDS ones */
 	char bad[128];		/* the first bad value, for the message */
 };
 
@@ -554,7 +555,8 @@ int cmd_exec(const struct oci_global *g, int argc, char **argv)
 	}
 	if (spec_load(c.st.bundle, &s, &e) < 0 ||
 	    apply_opts(s, &o, pos + 1, npos - 1, &e) < 0 ||
-	    open_target(&t, &c, &e) < 0 ||
+	    (r = process_listen_fds(&s->process, &e)) < 0 ||
+	    (o.preserve_fds += r, open_target(&t, &c, &e) < 0) ||
 	    (s->seccomp && seccomp_bpf_compile(s->seccomp, &t.bpf, &e) < 0))
 		goto out_target;
 	if (s->process.terminal) {

@@ -106,6 +106,12 @@ int process_open_cwd(const struct spec_process *p, struct err *e);
  * is an escape, so failing to make sure of it is an error.
  */
 int process_cloexec_from(int procfd, int first, struct err *e);
+/*
+ * Socket activation, as runc passes it on: when LISTEN_PID is ours, the
+ * LISTEN_FDS fds from 3 go to the process, whose env gets LISTEN_FDS=N
+ * and LISTEN_PID=1.  Returns N (0: none), or -errno with e set.
+ */
+int process_listen_fds(struct spec_process *p, struct err *e);
 
 /*
  * sealed.c: re-exec from a memfd copy of ourselves sealed against writes,

@@ -187,3 +187,35 @@ int process_cloexec_from(int procfd, int first, struct err *e)
 	closedir(d);
 	return 0;
 }
+
+int process_listen_fds(struct spec_process *p, struct err *e)
+{
+	const char *fds = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID");
+	char **env, buf[2][32];
+	long n;
+	size_t k;
+
+	/* sd_listen_fds(3): meant for us only when LISTEN_PID says so. */
+	if (!fds || !pid || atol(pid) != (long)getpid())
+		return 0;
+	n = atol(fds);
+	if (n <= 0 || n > 4096)
+		return 0;
+	for (k = 0; p->env && p->env[k]; k++)
+		;
+	env = realloc(p->env, (k + 3) * sizeof(*env));
+	if (!env)
+		return err_sys(e, ENOMEM, "LISTEN_FDS");
+	p->env = env;
+	snprintf(buf[0], sizeof(buf[0]), "LISTEN_FDS=%ld", n);
+	snprintf(buf[1], sizeof(buf[1]), "LISTEN_PID=1");
+	env[k] = strdup(buf[0]);
+	env[k + 1] = env[k] ? strdup(buf[1]) : NULL;
+	env[k + 2] = NULL;
+	if (!env[k + 1]) {
+		free(env[k]);
+		env[k] = NULL;
+		return err_sys(e, ENOMEM, "LISTEN_FDS");
+	}
+	return n;
+}

@@ -192,3 +192,33 @@ testExecUnderTheContainersSeccompFilter() {
 		"mkdir: can't create directory '/dev/shm/x': No space left on device" \
 		"$err"
 }
+
+# Socket activation (sd_listen_fds(3)) as runc passes it: the fds and
+# LISTEN_FDS, with LISTEN_PID the process's own pid, 1.
+listen_run() {
+	LISTEN_FDS=1 timeout -k 5 "$OCI_TIMEOUT" sh -c \
+		'LISTEN_PID=$$ exec "$@"' sh "${OCI[@]}" --root "$ROOT" "$@"
+}
+
+testListenFdsPassed() {
+	new_bundle
+	echo activated > "$T/socketfile"
+	cfg_sh 'echo $LISTEN_FDS $LISTEN_PID; cat <&3'
+	capture listen_run run --bundle "$BUNDLE" "$(new_id)" 3<"$T/socketfile"
+	assert_ok
+	assert_out "1 1
+activated"
+}
+
+testListenFdsForAnotherPidIgnored() {
+	new_bundle
+	cfg_sh 'echo "[$LISTEN_FDS]"; ls /proc/self/fd'
+	capture env LISTEN_FDS=1 LISTEN_PID=1 "${OCI[@]}" --root "$ROOT" run \
+		--bundle "$BUNDLE" "$(new_id)" 3</etc/hostname
+	assert_ok
+	assertEquals "no fd 3 but ls's own" "[]
+0
+1
+2
+3" "$out"
+}
