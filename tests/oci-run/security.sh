@@ -99,3 +99,34 @@ testNoHostFdReachesTheContainer() {
 	assert_ok
 	assertEquals "stdio and ls's own directory only" "0 1 2 3" "$(echo $out)"
 }
+
+# CVE-2021-30465: a mount destination that is a symlink in the image (or a
+# shared volume) is resolved inside the rootfs, never on the host.
+testMountThroughSymlinkStaysInRootfs() {
+	new_bundle
+	mkdir -p "$T/outside"
+	ln -s "$T/outside" "$BUNDLE/rootfs/escape"
+	cfg '.mounts += [{"destination": "/escape", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]}]'
+	run_sh 'echo inside > /escape/file && cat /escape/file'
+	assert_ok
+	assert_out inside
+	assertEquals "nothing written on the host" "" "$(ls -A "$T/outside")"
+	assertEquals "no mount on the host dir" "" "$(mounts_under "$T/outside")"
+	assertTrue "the mount landed inside the rootfs, at its own $T/outside" \
+		"[ -d '$BUNDLE/rootfs$T/outside' ]"
+}
+
+# CVE-2025-31133: a /dev/null that is a symlink (here in a /dev bound from
+# a volume) must not be what is bound over the masked paths.
+testMaskedPathsNeverUseASymlinkedDevNull() {
+	new_bundle
+	mkdir -p "$T/devdir"
+	ln -s /proc/sys/kernel/hostname "$T/devdir/null"
+	cfg '.mounts = [.mounts[] | select(.destination | startswith("/dev") | not)] +
+		[{"destination": "/dev", "type": "bind", "source": $d, "options": ["rbind"]}] |
+	     .linux.maskedPaths = ["/proc/timer_list"]' --arg d "$T/devdir"
+	run_sh '[ -c /proc/timer_list ] && echo chardev; wc -c < /proc/timer_list'
+	assert_ok
+	assert_out "chardev
+0"
+}
