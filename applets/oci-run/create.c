@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "clock.h"
 #include "io.h"
 #include "log.h"
@@ -46,6 +47,7 @@ struct launch {
 	int syncfd;
 	int rootfd;
 	int dirfd;
+	struct cgroup *cg;	/* NULL: none (a host without cgroups) */
 };
 
 enum {
@@ -183,7 +185,7 @@ static int save_state(struct launch *l, const struct spec *s,
 		.id = (char *)l->id, .bundle = s->bundle,
 		.rootfs = s->root_path, .created = (char *)created,
 		.pid = l->pid, .annotations = s->annotations,
-		.n_annotations = s->n_annotations,
+		.n_annotations = s->n_annotations, .cgroup = l->cg,
 	};
 	int r;
 
@@ -229,6 +231,45 @@ static int wait_ready(struct launch *l, struct err *e)
 	return err_msg(e, ECHILD, "container init exited before it was ready");
 }
 
+static void drop_cgroup(struct launch *l)
+{
+	struct err e = { 0 };
+
+	if (l->cg && cgroup_destroy(l->cg, &e) < 0)
+		log_warn("%s %s: %s", l->cmd, l->id, e.msg);
+	cgroup_free(l->cg);
+	l->cg = NULL;
+}
+
+/*
+ * Make the cgroup and apply linux.resources before there is a process.
+ * Without resources a cgroup we cannot make (a read-only or foreign
+ * cgroupfs) is no reason to fail: the container runs without one.
+ */
+static int make_cgroup(struct launch *l, const struct spec *s, struct err *e)
+{
+	if (!l->cg || cgroup_create(l->cg, s->resources, e) == 0)
+		return 0;
+	if (s->resources)
+		return -e->no;
+	log_debug("%s %s: no cgroup: %s", l->cmd, l->id, e->msg);
+	cgroup_free(l->cg);
+	l->cg = NULL;
+	*e = (struct err){ 0 };
+	return 0;
+}
+
+/* The init waits for this before anything else (its cgroup ns, mounts). */
+static int place_init(struct launch *l, struct err *e)
+{
+	if (cgroup_enter(l->cg, l->pid, e) < 0)
+		return -e->no;
+	if (send(l->syncfd, SYNC_PLACED, strlen(SYNC_PLACED),
+		 MSG_NOSIGNAL) < 0)
+		return err_sys(e, errno, "container init");
+	return 0;
+}
+
 static void undo_launch(struct launch *l)
 {
 	if (l->pid > 0) {
@@ -238,6 +279,7 @@ static void undo_launch(struct launch *l)
 	}
 	if (l->syncfd >= 0)
 		close(l->syncfd);
+	drop_cgroup(l);
 	state_dir_remove(l->rootfd, l->id, l->dirfd);
 	close(l->dirfd);
 	close(l->rootfd);
@@ -264,6 +306,7 @@ static int launch(const struct oci_global *g, struct launch *l,
 
 	l->pid = 0;
 	l->syncfd = -1;
+	l->cg = NULL;
 	clock_rfc3339(created, sizeof(created));
 	if (l->preserve_fds < 0) {
 		err_msg(&e, EINVAL, "--preserve-fds: expected a count of fds");
@@ -275,8 +318,13 @@ static int launch(const struct oci_global *g, struct launch *l,
 		err_sys(&e, errno, "bundle %s", l->bundle ? l->bundle : ".");
 		goto out_err;
 	}
-	if (spec_load(bundle, &s, &e) < 0 || check_spec(s, &e) < 0)
+	if (spec_load(bundle, &s, &e) < 0 || check_spec(s, &e) < 0 ||
+	    cgroup_plan(s->cgroups_path, l->id, &l->cg, &e) < 0)
 		goto out_spec;
+	if (cgroup_check(l->cg, s->resources, "linux.resources", &e) < 0)
+		goto out_cg;
+	log_debug("%s %s: cgroups %s", l->cmd, l->id,
+		  cgroup_mode_name(l->cg ? l->cg->mode : CGROUP_NONE));
 	if (s->unenforced[0])
 		log_warn("%s: not enforced yet", s->unenforced);
 	if (open_namespaces(s, ia.nsfds, &e) < 0)
@@ -296,6 +344,8 @@ static int launch(const struct oci_global *g, struct launch *l,
 		err_sys(&e, errno, "mkfifo %s", STATE_FIFO);
 		goto out_undo;
 	}
+	if (make_cgroup(l, s, &e) < 0)
+		goto out_undo;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		err_sys(&e, errno, "socketpair");
 		goto out_undo;
@@ -313,6 +363,9 @@ static int launch(const struct oci_global *g, struct launch *l,
 	for (t = 0; t < SPEC_NS_COUNT; t++)
 		if (s->ns[t].present && !s->ns[t].path)
 			flags |= spec_ns_clone_flag(t);
+	/* Unshared by the init once it is in its cgroup, not by clone. */
+	ia.unshare_cgroupns = !!(flags & CLONE_NEWCGROUP);
+	flags &= ~(unsigned long)CLONE_NEWCGROUP;
 
 	ia.spec = s;
 	ia.syncfd = sv[1];
@@ -334,7 +387,8 @@ static int launch(const struct oci_global *g, struct launch *l,
 	l->pid = r;
 	log_debug("%s %s: init %d cloned (clone flags %#lx), bundle %s",
 		  l->cmd, l->id, (int)l->pid, flags, bundle);
-	if (wait_ready(l, &e) < 0 || save_state(l, s, created, &e) < 0)
+	if (place_init(l, &e) < 0 || wait_ready(l, &e) < 0 ||
+	    save_state(l, s, created, &e) < 0)
 		goto out_undo;
 	log_debug("%s %s: init %d ready, state saved", l->cmd, l->id,
 		  (int)l->pid);
@@ -346,6 +400,9 @@ out_undo:
 	undo_launch(l);
 out_ns:
 	close_namespaces(ia.nsfds);
+out_cg:
+	cgroup_free(l->cg);
+	l->cg = NULL;
 out_spec:
 	spec_free(s);
 out_err:
@@ -383,6 +440,7 @@ int cmd_create(const struct oci_global *g, int argc, char **argv)
 	spec_free(s);
 	if (say_go(&l) < 0)
 		return 1;
+	cgroup_free(l.cg);
 	close(l.dirfd);
 	close(l.rootfd);
 	return 0;
@@ -441,6 +499,7 @@ int cmd_run(const struct oci_global *g, int argc, char **argv)
 	if (say_go(&l) < 0)
 		return 1;
 	if (l.detach) {
+		cgroup_free(l.cg);
 		close(l.dirfd);
 		close(l.rootfd);
 		return 0;
@@ -451,12 +510,20 @@ int cmd_run(const struct oci_global *g, int argc, char **argv)
 	log_debug("run %s: init %d exited, status %d", l.id, (int)l.pid, code);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (!l.keep) {
-		if (flock(l.dirfd, LOCK_EX) < 0 ||
-		    state_dir_remove(l.rootfd, l.id, l.dirfd) < 0) {
+		if (flock(l.dirfd, LOCK_EX) < 0) {
+			err_sys(&e, errno, "delete");
+			log_error("run %s: %s", l.id, e.msg);
+		}
+		/* What the init left behind goes with it, as with runc. */
+		if (l.cg && cgroup_kill(l.cg, SIGKILL, &e) < 0)
+			log_warn("run %s: %s", l.id, e.msg);
+		drop_cgroup(&l);
+		if (state_dir_remove(l.rootfd, l.id, l.dirfd) < 0) {
 			err_sys(&e, errno, "delete");
 			log_error("run %s: %s", l.id, e.msg);
 		}
 	}
+	cgroup_free(l.cg);
 	close(l.dirfd);
 	close(l.rootfd);
 	return code;

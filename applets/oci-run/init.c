@@ -405,6 +405,19 @@ static void cloexec_from(struct init *in, int first)
 	closedir(d);
 }
 
+/* The parent says "placed" once we are in the container's cgroup. */
+static void wait_placed(struct init *in)
+{
+	char buf[16];
+	ssize_t n;
+
+	do
+		n = recv(in->a->syncfd, buf, sizeof(buf), 0);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)strlen(SYNC_PLACED) || memcmp(buf, SYNC_PLACED, n))
+		_exit(1);
+}
+
 static void wait_go(struct init *in)
 {
 	char buf[16], name[32];
@@ -450,7 +463,11 @@ void init_container(const struct init_args *a)
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	CHECK(&in, prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "prctl dumpable");
 	umask(0);
+	wait_placed(&in);
 	join_namespaces(&in);
+	/* After the parent put us in our cgroup: it is the namespace's root. */
+	if (a->unshare_cgroupns)
+		CHECK(&in, unshare(CLONE_NEWCGROUP), "unshare cgroup namespace");
 
 	in.procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	CHECK(&in, in.procfd, "open /proc");

@@ -39,9 +39,14 @@ struct init_args {
 	int no_pivot;
 	int no_new_keyring;
 	int preserve_fds;
+	int unshare_cgroupns;	/* a new cgroup ns, made once placed */
 };
 
-/* Sync protocol on syncfd: one message each way. */
+/*
+ * Sync protocol on syncfd: placed (parent: the init is in its cgroup),
+ * ready or error (init), go (parent).
+ */
+#define SYNC_PLACED "placed"
 #define SYNC_READY "ready"
 #define SYNC_GO "go"
 #define SYNC_ERR_PREFIX "error:"
