@@ -167,6 +167,9 @@ int cmd_kill(const struct oci_global *g, int argc, char **argv)
 		log_debug("kill %s: signal %d to init %d%s", pos[0], sig,
 			  (int)c.st.pid, all ? " and its pid namespace" : "");
 		r = signal_init(c.st.pid, c.st.starttime, sig, NULL);
+		/* The cgroup's signal may have ended the init already. */
+		if (r == -ESRCH && all && c.st.cgroup)
+			r = 0;
 		if (r < 0 && r != -ESRCH)
 			err_sys(&e, -r, "signal %d", sig);
 	}
