@@ -1044,11 +1044,15 @@ int cgroup_apply(const struct cgroup *cg, const struct spec_resources *r,
 	if (!cg)
 		return 0;
 	d = ctrl_dir(cg, "devices", &v2);
-	/* Without a devices rule in the config, a host without a way to
-	 * filter devices is no reason to refuse it. */
-	if (d && (r && r->n_devices ? 1 : !v2))
+	if (d)
 		ret = v2 ? devices_v2(d, r, defaults, e) :
 			devices_v1(d, r, defaults, e);
+	/* runc's default rules alone: a host that cannot filter devices
+	 * (no eBPF, a read-only devices cgroup) is no reason to refuse. */
+	if (ret && !(r && r->n_devices)) {
+		*e = (struct err){ 0 };
+		ret = 0;
+	}
 	if (ret || !r)
 		return ret;
 	if (cgroup_check(cg, r, prefix, e) < 0)

@@ -128,6 +128,17 @@ testCgroupDefaultPathIsIdAndDeleteRemovesIt() {
 	assertEquals "cgroups after delete" "" "$(cg_left "$id")"
 }
 
+# The cgroup namespace is made once the init is in its cgroup, so that
+# cgroup is the namespace's root.
+testCgroupNamespaceRootIsContainersCgroup() {
+	new_bundle
+	jq -e '.linux.namespaces | any(.type == "cgroup")' \
+		"$BUNDLE/config.json" > /dev/null || cfg '.linux.namespaces += [{"type": "cgroup"}]'
+	run_sh 'cut -d: -f3 /proc/self/cgroup | sort -u'
+	assert_ok
+	assert_out "/"
+}
+
 testCgroupUpdateChangesLiveLimit() {
 	require_v1 memory || return
 	local id d

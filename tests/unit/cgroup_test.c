@@ -6,7 +6,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 
 #include "cgroup.h"
@@ -182,4 +184,57 @@ UNIT_CASE(apply_error_names_controller_and_undoes)
 	UNIT_ASSERT(access(parent, F_OK) < 0);
 	cgroup_free(cg);
 	spec_resources_free(r);
+}
+
+/* A private mount namespace whose /sys/fs/cgroup is fstype (or tmpfs). */
+static int view(const char *fstype)
+{
+	if (unshare(CLONE_NEWNS) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		printf("SKIP: no mount namespace: %s\n", strerror(errno));
+		return -1;
+	}
+	if (!strcmp(fstype, "cgroup2"))
+		umount2("/sys/fs/cgroup", MNT_DETACH);
+	UNIT_EQ_INT(mount(fstype, "/sys/fs/cgroup", fstype, 0, NULL), 0);
+	return 0;
+}
+
+UNIT_CASE(no_cgroups_plans_nothing)
+{
+	struct spec_resources *r = res("{'pids': {'limit': 7}}");
+	struct cgroup *cg = (struct cgroup *)&e;
+
+	if (view("tmpfs") < 0)
+		return;
+	UNIT_EQ_INT(cgroup_plan(NULL, "c1", &cg, &e), 0);
+	UNIT_NULL(cg);
+	UNIT_EQ_INT(cgroup_check(cg, r, "linux.resources", &e), -ENODEV);
+	UNIT_EQ_STR(e.msg, "linux.resources.pids: no pids cgroup controller "
+		    "on this host");
+	spec_resources_free(r);
+}
+
+UNIT_CASE(v2_only_is_below_parent_of_own)
+{
+	struct cgroup *cg;
+	char own[256], want[512], *buf, *p;
+
+	if (view("cgroup2") < 0)
+		return;
+	UNIT_EQ_INT(cgroup_plan(NULL, "c1", &cg, &e), 0);
+	UNIT_NOT_NULL(cg);
+	UNIT_EQ_INT(cg->mode, CGROUP_V2);
+	UNIT_EQ_INT(cg->n, 1);
+	UNIT_EQ_STR(cg->dirs[0].name, "");
+	UNIT_EQ_INT(read_file_at(AT_FDCWD, "/proc/self/cgroup", 4096, &buf,
+				 NULL), 0);
+	p = strstr(buf, "0::");
+	UNIT_NOT_NULL(p);
+	snprintf(own, sizeof(own), "%.*s", (int)strcspn(p + 3, "\n"), p + 3);
+	free(buf);
+	*strrchr(own, '/') = 0;
+	snprintf(want, sizeof(want), "/sys/fs/cgroup%s/c1", own);
+	UNIT_EQ_STR(cg->dirs[0].path, want);
+	cgroup_free(cg);
 }
