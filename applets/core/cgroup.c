@@ -91,7 +91,7 @@ void cgroup_free(struct cgroup *cg)
 	free(cg);
 }
 
-/* --- finding the hierarchies ------------------------------------------- */
+/* --- finding the hierarchies ---------------------------------------------- */
 
 /*
  * Go's filepath.Clean into out, as runc's utils.CleanPath: a relative
@@ -181,7 +181,8 @@ static int mount_of(dev_t dev, char *root, size_t rsize, char *opts,
 		line = sep + 3;
 		for (i = 5; i < 8; i++)
 			f[i] = strsep(&line, " ");
-		if (!f[7] || (strcmp(f[5], "cgroup") && strcmp(f[5], "cgroup2")))
+		if (!f[7] ||
+		    (strcmp(f[5], "cgroup") && strcmp(f[5], "cgroup2")))
 			continue;
 		snprintf(root, rsize, "%s", f[3]);
 		snprintf(opts, osize, "%s", f[7]);
@@ -336,7 +337,7 @@ static int plan_v1(struct cgroup *cg, const char *inner)
 	}
 	closedir(d);
 	if (!r && (v1 || v2))
-		cg->mode = v1 ? (v2 ? CGROUP_HYBRID : CGROUP_V1) : CGROUP_HYBRID;
+		cg->mode = v1 && !v2 ? CGROUP_V1 : CGROUP_HYBRID;
 	return r;
 }
 
@@ -385,7 +386,7 @@ int cgroup_plan(const char *cgroups_path, const char *id,
 	return 0;
 }
 
-/* --- which directory serves a controller ------------------------------- */
+/* --- which directory serves a controller ---------------------------------- */
 
 static const char *v2_name(const char *ctrl)
 {
@@ -471,7 +472,7 @@ int cgroup_check(const struct cgroup *cg, const struct spec_resources *r,
 	return 0;
 }
 
-/* --- files ------------------------------------------------------------- */
+/* --- files ---------------------------------------------------------------- */
 
 static int cg_write(const struct cgroup_dir *d, const char *ctrl,
 		    const char *file, struct err *e, const char *fmt, ...)
@@ -526,7 +527,7 @@ static const char *limit_str(int64_t v, char *buf, size_t size)
 	return buf;
 }
 
-/* --- memory -------------------------------------------------------------- */
+/* --- memory --------------------------------------------------------------- */
 
 static int memory_v1(const struct cgroup_dir *d,
 		     const struct spec_resources *r, struct err *e)
@@ -546,8 +547,9 @@ static int memory_v1(const struct cgroup_dir *d,
 		}
 		/* The kernel keeps limit <= memsw at every step. */
 		if (swap == -1 || cur < swap) {
-			ret = cg_write(d, "memory", "memory.memsw.limit_in_bytes",
-				       e, "%lld", (long long)swap);
+			ret = cg_write(d, "memory",
+				       "memory.memsw.limit_in_bytes", e,
+				       "%lld", (long long)swap);
 			if (!ret)
 				ret = cg_write(d, "memory",
 					       "memory.limit_in_bytes", e,
@@ -618,7 +620,7 @@ static int memory_v2(const struct cgroup_dir *d,
 	return ret;
 }
 
-/* --- cpu, cpuset, pids ----------------------------------------------------- */
+/* --- cpu, cpuset, pids ---------------------------------------------------- */
 
 static int cpu_v1(const struct cgroup_dir *d, const struct spec_resources *r,
 		  struct err *e)
@@ -701,7 +703,7 @@ static int pids(const struct cgroup_dir *d, const struct spec_resources *r,
 			limit_str(r->pids_limit, b, sizeof(b)));
 }
 
-/* --- blkio / io ------------------------------------------------------------ */
+/* --- blkio / io ----------------------------------------------------------- */
 
 static const char throttle_v1[SPEC_THROTTLE_COUNT][32] = {
 	"blkio.throttle.read_bps_device", "blkio.throttle.write_bps_device",
@@ -730,8 +732,9 @@ static int blkio_v1(const struct cgroup_dir *d,
 	for (i = 0; !ret && i < r->blkio.n_weight_devices; i++) {
 		b = &r->blkio.weight_devices[i];
 		if (b->weight)
-			ret = cg_write(d, "blkio", bfq ? "blkio.bfq.weight_device"
-				       : "blkio.weight_device", e,
+			ret = cg_write(d, "blkio", bfq ?
+				       "blkio.bfq.weight_device" :
+				       "blkio.weight_device", e,
 				       "%lld:%lld %llu", (long long)b->major,
 				       (long long)b->minor,
 				       (unsigned long long)b->weight);
@@ -757,6 +760,7 @@ static int blkio_v2(const struct cgroup_dir *d,
 		    struct err *e)
 {
 	int bfq = cg_exists(d, "io.bfq.weight");
+	uint64_t w = r->blkio.weight < 10 ? 10 : r->blkio.weight;
 	const struct spec_blkio_dev *b;
 	int ret = 0, t;
 	size_t i;
@@ -769,8 +773,7 @@ static int blkio_v2(const struct cgroup_dir *d,
 		ret = bfq ? cg_write(d, "io", "io.bfq.weight", e, "%llu",
 				     (unsigned long long)r->blkio.weight) :
 			cg_write(d, "io", "io.weight", e, "%llu",
-				 1 + ((unsigned long long)(r->blkio.weight < 10 ?
-				      10 : r->blkio.weight) - 10) * 9999 / 990);
+				 1 + (unsigned long long)(w - 10) * 9999 / 990);
 	for (i = 0; !ret && i < r->blkio.n_weight_devices; i++) {
 		b = &r->blkio.weight_devices[i];
 		if (b->weight)
@@ -782,7 +785,8 @@ static int blkio_v2(const struct cgroup_dir *d,
 	for (t = 0; t < SPEC_THROTTLE_COUNT; t++)
 		for (i = 0; !ret && i < r->blkio.n_throttle[t]; i++) {
 			b = &r->blkio.throttle[t][i];
-			ret = cg_write(d, "io", "io.max", e, "%lld:%lld %s=%llu",
+			ret = cg_write(d, "io", "io.max", e,
+				       "%lld:%lld %s=%llu",
 				       (long long)b->major, (long long)b->minor,
 				       throttle_v2[t],
 				       (unsigned long long)b->rate);
@@ -790,7 +794,7 @@ static int blkio_v2(const struct cgroup_dir *d,
 	return ret;
 }
 
-/* --- hugetlb, network, rdma, unified ----------------------------------------- */
+/* --- hugetlb, network, rdma, unified -------------------------------------- */
 
 static int hugetlb(const struct cgroup_dir *d, const struct spec_resources *r,
 		   int v2, struct err *e)
@@ -801,7 +805,8 @@ static int hugetlb(const struct cgroup_dir *d, const struct spec_resources *r,
 
 	for (i = 0; !ret && i < r->n_hugepages; i++) {
 		snprintf(file, sizeof(file), v2 ? "hugetlb.%s.max" :
-			 "hugetlb.%s.limit_in_bytes", r->hugepages[i].page_size);
+			 "hugetlb.%s.limit_in_bytes",
+			 r->hugepages[i].page_size);
 		ret = cg_write(d, "hugetlb", file, e, "%llu",
 			       (unsigned long long)r->hugepages[i].limit);
 	}
@@ -879,7 +884,7 @@ static int unified(const struct cgroup_dir *d, const struct spec_resources *r,
 	return ret;
 }
 
-/* --- devices ------------------------------------------------------------------ */
+/* --- devices -------------------------------------------------------------- */
 
 /* runc's specconv.AllowedDevices, allowed after the config's rules. */
 static const struct spec_device_rule default_devices[] = {
@@ -912,7 +917,7 @@ static void rule_str(const struct spec_device_rule *d, char *buf, size_t size)
  * the kernel turns the list into its allow or deny exceptions.
  */
 static int devices_v1(const struct cgroup_dir *d,
-		      const struct spec_resources *r, int defaults,
+		      const struct spec_resources *r, int create,
 		      struct err *e)
 {
 	size_t n = r ? r->n_devices : 0, i;
@@ -920,10 +925,10 @@ static int devices_v1(const struct cgroup_dir *d,
 	char buf[64];
 	int ret;
 
-	if (!defaults && !n)
+	if (!create && !n)
 		return 0;
 	ret = cg_write(d, "devices", "devices.deny", e, "a");
-	for (i = 0; !ret && i < n + (defaults ? N_DEFAULT : 0); i++) {
+	for (i = 0; !ret && i < n + N_DEFAULT; i++) {
 		rule = i < n ? &r->devices[i] : &default_devices[i - n];
 		rule_str(rule, buf, sizeof(buf));
 		ret = cg_write(d, "devices", rule->allow ? "devices.allow" :
@@ -985,7 +990,7 @@ static size_t rule_insns(const struct spec_device_rule *d,
  * (runc's devicefilter).
  */
 static int devices_v2(const struct cgroup_dir *d,
-		      const struct spec_resources *r, int defaults,
+		      const struct spec_resources *r, int create,
 		      struct err *e)
 {
 	size_t n = r ? r->n_devices : 0, total, i, k = 0;
@@ -993,9 +998,9 @@ static int devices_v2(const struct cgroup_dir *d,
 	struct sys_bpf_insn *p;
 	int prog, fd, ret;
 
-	if (!defaults && !n)
+	if (!create && !n)
 		return 0;
-	total = n + (defaults ? N_DEFAULT : 0);
+	total = n + N_DEFAULT;
 	p = calloc(8 + total * 9, sizeof(*p));
 	if (!p)
 		return err_sys(e, ENOMEM, "cgroup devices");
@@ -1032,10 +1037,10 @@ out:
 	return ret;
 }
 
-/* --- apply ------------------------------------------------------------------ */
+/* --- apply ---------------------------------------------------------------- */
 
 int cgroup_apply(const struct cgroup *cg, const struct spec_resources *r,
-		 int defaults, struct err *e)
+		 int create, struct err *e)
 {
 	const char *prefix = "linux.resources";
 	const struct cgroup_dir *d;
@@ -1045,8 +1050,8 @@ int cgroup_apply(const struct cgroup *cg, const struct spec_resources *r,
 		return 0;
 	d = ctrl_dir(cg, "devices", &v2);
 	if (d)
-		ret = v2 ? devices_v2(d, r, defaults, e) :
-			devices_v1(d, r, defaults, e);
+		ret = v2 ? devices_v2(d, r, create, e) :
+			devices_v1(d, r, create, e);
 	/* runc's default rules alone: a host that cannot filter devices
 	 * (no eBPF, a read-only devices cgroup) is no reason to refuse. */
 	if (ret && !(r && r->n_devices)) {
@@ -1081,7 +1086,7 @@ int cgroup_apply(const struct cgroup *cg, const struct spec_resources *r,
 	return ret;
 }
 
-/* --- create, enter, destroy ---------------------------------------------------- */
+/* --- create, enter, destroy ----------------------------------------------- */
 
 /* An empty cpuset.cpus or .mems (new v1 cgroups) copied from the parent. */
 static int cpuset_inherit(const char *dir, struct err *e)
@@ -1279,7 +1284,7 @@ int cgroup_destroy(const struct cgroup *cg, struct err *e)
 	return 0;
 }
 
-/* --- freezer -------------------------------------------------------------------- */
+/* --- freezer -------------------------------------------------------------- */
 
 int cgroup_frozen(const struct cgroup *cg)
 {
@@ -1343,7 +1348,7 @@ int cgroup_freeze(const struct cgroup *cg, int frozen, struct err *e)
 		       d->path, frozen ? "frozen" : "thawed");
 }
 
-/* --- pids and signals ------------------------------------------------------------- */
+/* --- pids and signals ----------------------------------------------------- */
 
 struct pidv {
 	pid_t *v;

@@ -71,12 +71,13 @@ int cgroup_create(struct cgroup *cg, const struct spec_resources *r,
 		  struct err *e);
 
 /*
- * Write r to the cgroup's files.  defaults: r replaces the device list
- * whole and runc's default devices (null, zero, full, tty, ptmx...) are
- * allowed after it; otherwise (update) only what r sets is written.
+ * Write what r sets to the cgroup's files.  Device rules replace the
+ * list whole, with runc's default devices (null, zero, full, tty,
+ * ptmx...) allowed after them; with create set the device list is
+ * written even when r has no rules (a new container: defaults only).
  */
 int cgroup_apply(const struct cgroup *cg, const struct spec_resources *r,
-		 int defaults, struct err *e);
+		 int create, struct err *e);
 
 /* Move pid into every hierarchy's cgroup. */
 int cgroup_enter(const struct cgroup *cg, pid_t pid, struct err *e);

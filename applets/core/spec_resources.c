@@ -221,8 +221,8 @@ static int parse_blkio(struct json_ctx *c, const cJSON *o,
 		return failed(c);
 	for (t = 0; t < SPEC_THROTTLE_COUNT; t++)
 		if (each(c, o, throttle_keys[t], sizeof(struct spec_blkio_dev),
-			 (void **)&r->blkio.throttle[t], &r->blkio.n_throttle[t],
-			 throttle_el) < 0)
+			 (void **)&r->blkio.throttle[t],
+			 &r->blkio.n_throttle[t], throttle_el) < 0)
 			return failed(c);
 	return 0;
 }

@@ -153,8 +153,26 @@ testCgroupUpdateChangesLiveLimit() {
 	capture oci update --resources "$T/res.json" "$id"
 	assert_ok "update --resources"
 	assertEquals "pids.max" 42 "$(cat "$(cg_dir "$pid" pids)/pids.max")"
+	echo '{"pids": {"limit": 43}}' > "$T/res.json"
+	capture oci update -r - "$id" < "$T/res.json"
+	assert_ok "update -r -"
+	assertEquals "pids.max from stdin" 43 \
+		"$(cat "$(cg_dir "$pid" pids)/pids.max")"
 	assertEquals "memory untouched" 33554432 \
 		"$(cat "$d/memory.limit_in_bytes")"
+}
+
+testCgroupUpdateDevicesKeepsDefaults() {
+	require_v1 devices || return
+	local id
+	id=$(new_id)
+	cg_running '.linux.resources = {"devices": [{"allow": false,
+		"access": "rwm"}]}' "$id"
+	echo '{"devices": [{"allow": false, "access": "rwm"}]}' > "$T/res.json"
+	capture oci update -r "$T/res.json" "$id"
+	assert_ok
+	assert_contains "/dev/null allowed" \
+		"$(cat "$(cg_dir "$pid" devices)/devices.list")" "c 1:3 rwm"
 }
 
 testCgroupUpdateStoppedContainer() {

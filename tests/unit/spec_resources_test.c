@@ -23,7 +23,7 @@ static int parse(const char *text)
 	return ret;
 }
 
-#define EXPECT_ERROR(text, want)						\
+#define EXPECT_ERROR(text, want)					\
 	do {								\
 		UNIT_EQ_INT(parse(text), -EINVAL);			\
 		UNIT_EQ_STR(e.msg, want);				\
@@ -121,7 +121,8 @@ UNIT_CASE(blkio_throttle_and_hugepages)
 UNIT_CASE(hugepage_size_is_a_file_name)
 {
 	EXPECT_ERROR("{'hugepageLimits': [{'pageSize': '../x', 'limit': 1}]}",
-		     "res.json: hugepageLimits[0].pageSize: ../x: invalid name");
+		     "res.json: hugepageLimits[0].pageSize: ../x: "
+		     "invalid name");
 }
 
 UNIT_CASE(unified_and_rdma)
