@@ -284,19 +284,51 @@ testCgroupMissingControllerNamed() {
 	leftover_check "$id"
 }
 
-# The runtime in a mount namespace whose /sys/fs/cgroup is SETUP
-# ("v2": a cgroup2 mount; "none": an empty tmpfs).
+# The cgroup2 hierarchy of this host (hybrid: the unified mount).
+unified_mnt() {
+	local d
+	for d in /sys/fs/cgroup /sys/fs/cgroup/unified; do
+		[ "$(stat -f -c %T "$d" 2>/dev/null)" = cgroup2fs ] &&
+			{ echo "$d"; return 0; }
+	done
+	return 1
+}
+
+# The runtime in a mount namespace whose /sys/fs/cgroup is SETUP: "v2", a
+# cgroup2 mount whose root is a fresh cgroup of this host's (entered with
+# a cgroup namespace, so what the runtime enables there stays there), or
+# "none", an empty tmpfs.
 in_cgroup_view() {
-	local setup=$1
+	local setup=$1 base view=
 	shift
-	unshare --mount --propagation private sh -c '
-		case $1 in
-		v2) umount -R /sys/fs/cgroup 2>/dev/null
-		    mount -t cgroup2 cgroup2 /sys/fs/cgroup ;;
-		none) mount -t tmpfs -o size=16k tmpfs /sys/fs/cgroup ;;
-		esac || exit 99
-		shift
-		exec "$@"' sh "$setup" "$@"
+	if [ "$setup" = v2 ]; then
+		base=$(unified_mnt) || { echo "no cgroup2 here" >&2; return 98; }
+		view=$base/ocibox-view-$$-$RANDOM
+		mkdir "$view" || return 98
+	fi
+	sh -c '
+		s=$1 v=$2
+		shift 2
+		if [ -n "$v" ]; then
+			echo $$ > "$v/cgroup.procs" || exit 99
+		fi
+		exec unshare --mount --cgroup --propagation private sh -c "
+			case \$1 in
+			v2) umount -R /sys/fs/cgroup 2>/dev/null
+			    mount -t cgroup2 cgroup2 /sys/fs/cgroup ;;
+			none) mount -t tmpfs -o size=16k tmpfs /sys/fs/cgroup ;;
+			esac || exit 99
+			shift
+			exec \"\$@\"" sh "$s" "$@"' sh "$setup" "$view" "$@"
+	local ret=$?
+	[ -z "$view" ] || rmdir "$view" ||
+		fail "view cgroup $view left behind"
+	return $ret
+}
+
+require_unified() {
+	require_cmd unshare || return 1
+	unified_mnt > /dev/null || { skip "no cgroup2 hierarchy"; return 1; }
 }
 
 view_bundle() {
@@ -306,7 +338,7 @@ view_bundle() {
 }
 
 testCgroupV2OnlyHostRunsPlainConfig() {
-	require_cmd unshare || return
+	require_unified || return
 	local id
 	view_bundle
 	cfg_sh 'echo hi'
@@ -319,7 +351,7 @@ testCgroupV2OnlyHostRunsPlainConfig() {
 }
 
 testCgroupV2OnlyHostDeviceFilter() {
-	require_cmd unshare || return
+	require_unified || return
 	local id
 	view_bundle
 	cfg '.process.capabilities |= with_entries(.value += ["CAP_MKNOD"])'
@@ -334,7 +366,7 @@ testCgroupV2OnlyHostDeviceFilter() {
 }
 
 testCgroupV2OnlyHostMissingController() {
-	require_cmd unshare || return
+	require_unified || return
 	local id
 	[ "$(grep -c memory /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null)" = 0 ] ||
 		{ skip "memory is a cgroup v2 controller here"; return; }
