@@ -141,3 +141,55 @@ int sys_seccomp_filter(unsigned int flags, unsigned short len,
 	return rc(prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER,
 			insns ? &prog : NULL, 0, 0));
 }
+
+/* The members of union bpf_attr the commands below use. */
+struct bpf_load_attr {
+	uint32_t prog_type, insn_cnt;
+	uint64_t insns, license;
+	uint32_t log_level, log_size;
+	uint64_t log_buf;
+	uint32_t kern_version, prog_flags;
+	char prog_name[16];
+	uint32_t prog_ifindex, expected_attach_type;
+};
+
+struct bpf_attach_attr {
+	uint32_t target_fd, attach_bpf_fd, attach_type, attach_flags;
+};
+
+#define BPF_PROG_LOAD_CMD		5
+#define BPF_PROG_ATTACH_CMD		8
+#define BPF_PROG_TYPE_CGROUP_DEVICE_	15
+#define BPF_CGROUP_DEVICE_		6
+
+int sys_bpf_load_cgroup_device(const struct sys_bpf_insn *insns, unsigned n,
+			       char *log, unsigned log_size)
+{
+#ifdef SYS_bpf
+	struct bpf_load_attr a = {
+		.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE_, .insn_cnt = n,
+		.insns = (uintptr_t)insns, .license = (uintptr_t)"Apache",
+		.log_level = log && log_size ? 1 : 0, .log_size = log_size,
+		.log_buf = (uintptr_t)log,
+		.expected_attach_type = BPF_CGROUP_DEVICE_,
+	};
+
+	return rc(syscall(SYS_bpf, BPF_PROG_LOAD_CMD, &a, sizeof(a)));
+#else
+	return -ENOSYS;
+#endif
+}
+
+int sys_bpf_attach_cgroup_device(int cgfd, int progfd)
+{
+#ifdef SYS_bpf
+	struct bpf_attach_attr a = {
+		.target_fd = cgfd, .attach_bpf_fd = progfd,
+		.attach_type = BPF_CGROUP_DEVICE_,
+	};
+
+	return rc(syscall(SYS_bpf, BPF_PROG_ATTACH_CMD, &a, sizeof(a)));
+#else
+	return -ENOSYS;
+#endif
+}

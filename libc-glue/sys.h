@@ -124,4 +124,33 @@ int sys_keyctl_join_session(const char *name);
 int sys_seccomp_filter(unsigned int flags, unsigned short len,
 		       const void *insns);
 
+/* statfs(2) f_type of cgroup file systems. */
+#define SYS_CGROUP_SUPER_MAGIC	0x27e0eb
+#define SYS_CGROUP2_SUPER_MAGIC	0x63677270
+
+/* eBPF (bpf(2)), as much as a cgroup v2 device filter needs. */
+struct sys_bpf_insn {
+	uint8_t code;
+	uint8_t regs;		/* dst | src << 4 */
+	int16_t off;
+	int32_t imm;
+};
+/* struct bpf_cgroup_dev_ctx: access_type = access << 16 | type. */
+#define SYS_BPF_DEVCG_ACC_MKNOD	1
+#define SYS_BPF_DEVCG_ACC_READ	2
+#define SYS_BPF_DEVCG_ACC_WRITE	4
+#define SYS_BPF_DEVCG_DEV_BLOCK	1
+#define SYS_BPF_DEVCG_DEV_CHAR	2
+/*
+ * Load n instructions as a BPF_PROG_TYPE_CGROUP_DEVICE program; the
+ * verifier's complaint (if any) goes to log.  Returns the program fd.
+ */
+int sys_bpf_load_cgroup_device(const struct sys_bpf_insn *insns, unsigned n,
+			       char *log, unsigned log_size);
+/*
+ * Attach it to the cgroup v2 directory cgfd as its one device program
+ * (no flags: a later attach replaces it).
+ */
+int sys_bpf_attach_cgroup_device(int cgfd, int progfd);
+
 #endif

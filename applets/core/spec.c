@@ -18,6 +18,7 @@
 #include "json.h"
 #include "spec.h"
 #include "spec_seccomp.h"
+#include "spec_resources.h"
 #include "sys.h"
 
 /* setresuid() and friends take (uid_t)-1 as "leave unchanged". */
@@ -161,14 +162,6 @@ static int check_strv(struct json_ctx *c, const char *key, char **v,
 	}
 	json_pop(c, mark);
 	return r;
-}
-
-static void add_unenforced(struct spec *s, const char *name)
-{
-	size_t n = strlen(s->unenforced);
-
-	snprintf(s->unenforced + n, sizeof(s->unenforced) - n, "%s%s",
-		 n ? ", " : "", name);
 }
 
 /* root */
@@ -708,21 +701,24 @@ static int parse_propagation(struct parse *p, const cJSON *o)
 			 prop);
 }
 
-/* Accepted, not enforced yet: named in spec->unenforced. */
-static int parse_unenforced(struct parse *p, const cJSON *o)
+/* linux.cgroupsPath and linux.resources (spec_resources.c). */
+static int parse_cgroups(struct parse *p, const cJSON *o)
 {
 	struct json_ctx *c = &p->c;
 	const cJSON *res = NULL;
 	const char *path = "";
+	size_t mark;
+	int r;
 
 	if (json_get_object(c, o, "resources", JSON_OPTIONAL, &res) < 0 ||
 	    json_get_string(c, o, "cgroupsPath", JSON_OPTIONAL, &path) < 0)
 		return failed(c);
-	if (!json_is_empty(res))
-		add_unenforced(p->s, "linux.resources");
-	if (*path)
-		add_unenforced(p->s, "linux.cgroupsPath");
-	return 0;
+	if (*path && dup_to(c, path, &p->s->cgroups_path) < 0)
+		return failed(c);
+	mark = json_push(c, "resources");
+	r = spec_resources_parse(c, res, &p->s->resources);
+	json_pop(c, mark);
+	return r;
 }
 
 /* linux.uidMappings, linux.gidMappings */
@@ -983,7 +979,7 @@ static int parse_linux(struct parse *p, const cJSON *o)
 			  &s->readonly_paths, NULL) < 0 ||
 	    check_strv(c, "readonlyPaths", s->readonly_paths, 0) < 0 ||
 	    parse_propagation(p, o) < 0 ||
-	    parse_unenforced(p, o) < 0 ||
+	    parse_cgroups(p, o) < 0 ||
 	    parse_idmaps(p, o, "uidMappings", &s->uid_mappings,
 			 &s->n_uid_mappings) < 0 ||
 	    parse_idmaps(p, o, "gidMappings", &s->gid_mappings,
@@ -1323,6 +1319,7 @@ void spec_free(struct spec *s)
 	free(s->late_hooks_json);
 	free(s->cgroups_path);
 	spec_seccomp_free(s->seccomp);
+	spec_resources_free(s->resources);
 	free(s);
 }
 

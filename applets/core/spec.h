@@ -155,12 +155,6 @@ struct spec {
 	char *cgroups_path;	/* linux.cgroupsPath, NULL: not set */
 	struct spec_resources *resources; /* NULL: none given */
 	struct spec_seccomp *seccomp;	/* NULL: no filter */
-	/*
-	 * Keys present in the config that the runtime accepts but does not
-	 * enforce yet, comma-separated ("linux.resources, linux.cgroupsPath"),
-	 * or "" when none: the applet prints one warning naming them.
-	 */
-	char unenforced[256];
 };
 
 /*

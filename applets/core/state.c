@@ -154,6 +154,33 @@ static cJSON *annotations_object(const struct state *st)
 	return a;
 }
 
+/* runc's cgroup_paths: hierarchy name ("" for v2) -> directory. */
+static cJSON *cgroup_paths_object(const struct cgroup *cg)
+{
+	cJSON *o = cJSON_CreateObject();
+	size_t i;
+
+	for (i = 0; o && i < cg->n; i++)
+		cJSON_AddStringToObject(o, cg->dirs[i].name, cg->dirs[i].path);
+	return o;
+}
+
+static int cgroup_paths_load(const cJSON *o, struct state *st)
+{
+	const cJSON *v;
+
+	if (!cJSON_IsObject(o))
+		return 0;
+	st->cgroup = cgroup_new();
+	if (!st->cgroup)
+		return -ENOMEM;
+	cJSON_ArrayForEach(v, o)
+		if (cJSON_IsString(v) && v->valuestring[0] == '/' &&
+		    cgroup_add(st->cgroup, v->string, v->valuestring) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
 int state_save(int dirfd, const struct state *st, struct err *e)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -170,6 +197,9 @@ int state_save(int dirfd, const struct state *st, struct err *e)
 	cJSON_AddStringToObject(o, "created", st->created);
 	cJSON_AddStringToObject(o, "owner", st->owner ? st->owner : "");
 	cJSON_AddItemToObject(o, "annotations", annotations_object(st));
+	if (st->cgroup)
+		cJSON_AddItemToObject(o, "cgroupPaths",
+				      cgroup_paths_object(st->cgroup));
 	text = cJSON_PrintUnformatted(o);
 	if (!text)
 		goto out;
@@ -223,8 +253,11 @@ int state_load(int dirfd, const char *id, struct state *st, struct err *e)
 		st->annotations[i].value = strdup(cJSON_IsString(v) ?
 						  v->valuestring : "");
 	}
+	r = cgroup_paths_load(cJSON_GetObjectItemCaseSensitive(o,
+							       "cgroupPaths"),
+			      st);
 	cJSON_Delete(o);
-	if (!st->id || !st->bundle || !st->rootfs || !st->created ||
+	if (r < 0 || !st->id || !st->bundle || !st->rootfs || !st->created ||
 	    !st->owner || !st->annotations) {
 		state_release(st);
 		return err_sys(e, ENOMEM, "%s/%s", id, STATE_FILE);
@@ -246,6 +279,7 @@ void state_release(struct state *st)
 	free(st->rootfs);
 	free(st->created);
 	free(st->owner);
+	cgroup_free(st->cgroup);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -253,6 +287,8 @@ enum state_status state_status(int dirfd, const struct state *st)
 {
 	if (!proc_alive(st->pid, st->starttime))
 		return STATE_STOPPED;
+	if (st->cgroup && cgroup_frozen(st->cgroup) == 1)
+		return STATE_PAUSED;
 	if (faccessat(dirfd, STATE_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		return STATE_CREATED;
 	return STATE_RUNNING;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "err.h"
 #include "spec.h"
 
@@ -38,6 +39,7 @@ struct state {
 	uint64_t starttime;	/* of pid, from /proc/PID/stat */
 	struct spec_annotation *annotations;
 	size_t n_annotations;
+	struct cgroup *cgroup;	/* NULL: the container has none */
 };
 
 const char *state_status_name(enum state_status st);

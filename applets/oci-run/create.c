@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "clock.h"
 #include "io.h"
 #include "log.h"
@@ -47,6 +48,7 @@ struct launch {
 	int syncfd;
 	int rootfd;
 	int dirfd;
+	struct cgroup *cg;	/* NULL: none (a host without cgroups) */
 };
 
 enum {
@@ -184,7 +186,7 @@ static int save_state(struct launch *l, const struct spec *s,
 		.id = (char *)l->id, .bundle = s->bundle,
 		.rootfs = s->root_path, .created = (char *)created,
 		.pid = l->pid, .annotations = s->annotations,
-		.n_annotations = s->n_annotations,
+		.n_annotations = s->n_annotations, .cgroup = l->cg,
 	};
 	int r;
 
@@ -230,6 +232,40 @@ static int sync_recv(struct launch *l, char *msg, size_t cap, struct err *e)
 				       "signal %d", WTERMSIG(status));
 	}
 	return err_msg(e, ECHILD, "container init exited before it was ready");
+}
+
+static void drop_cgroup(struct launch *l)
+{
+	struct err e = { 0 };
+
+	if (l->cg && cgroup_destroy(l->cg, &e) < 0)
+		log_warn("%s %s: %s", l->cmd, l->id, e.msg);
+	cgroup_free(l->cg);
+	l->cg = NULL;
+}
+
+/*
+ * Make the cgroup and apply linux.resources before there is a process.
+ * Without resources a cgroup we cannot make (a read-only or foreign
+ * cgroupfs) is no reason to fail: the container runs without one.
+ */
+static int make_cgroup(struct launch *l, const struct spec *s, struct err *e)
+{
+	if (!l->cg || cgroup_create(l->cg, s->resources, e) == 0)
+		return 0;
+	if (s->resources)
+		return -e->no;
+	log_debug("%s %s: no cgroup: %s", l->cmd, l->id, e->msg);
+	cgroup_free(l->cg);
+	l->cg = NULL;
+	*e = (struct err){ 0 };
+	return 0;
+}
+
+/* Before "continue": the init unshares its cgroup namespace after it. */
+static int place_init(struct launch *l, struct err *e)
+{
+	return cgroup_enter(l->cg, l->pid, e) < 0 ? -e->no : 0;
 }
 
 static int send_continue(struct launch *l, struct err *e)
@@ -322,6 +358,7 @@ static void undo_launch(struct launch *l)
 	}
 	if (l->syncfd >= 0)
 		close(l->syncfd);
+	drop_cgroup(l);
 	state_dir_remove(l->rootfd, l->id, l->dirfd);
 	close(l->dirfd);
 	close(l->rootfd);
@@ -349,6 +386,7 @@ static int launch(const struct oci_global *g, struct launch *l,
 
 	l->pid = 0;
 	l->syncfd = -1;
+	l->cg = NULL;
 	clock_rfc3339(created, sizeof(created));
 	if (l->preserve_fds < 0) {
 		err_msg(&e, EINVAL, "--preserve-fds: expected a count of fds");
@@ -360,12 +398,15 @@ static int launch(const struct oci_global *g, struct launch *l,
 		err_sys(&e, errno, "bundle %s", l->bundle ? l->bundle : ".");
 		goto out_err;
 	}
-	if (spec_load(bundle, &s, &e) < 0 || check_spec(s, &e) < 0)
+	if (spec_load(bundle, &s, &e) < 0 || check_spec(s, &e) < 0 ||
+	    cgroup_plan(s->cgroups_path, l->id, &l->cg, &e) < 0)
 		goto out_spec;
-	if (s->unenforced[0])
-		log_warn("%s: not enforced yet", s->unenforced);
+	if (cgroup_check(l->cg, s->resources, "linux.resources", &e) < 0)
+		goto out_cg;
+	log_debug("%s %s: cgroups %s", l->cmd, l->id,
+		  cgroup_mode_name(l->cg ? l->cg->mode : CGROUP_NONE));
 	if ((r = process_listen_fds(&s->process, &e)) < 0)
-		goto out_spec;
+		goto out_cg;
 	ia.preserve_fds += r;
 	if (open_namespaces(s, ia.nsfds, &e) < 0)
 		goto out_ns;
@@ -384,6 +425,8 @@ static int launch(const struct oci_global *g, struct launch *l,
 		err_sys(&e, errno, "mkfifo %s", STATE_FIFO);
 		goto out_undo;
 	}
+	if (make_cgroup(l, s, &e) < 0)
+		goto out_undo;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		err_sys(&e, errno, "socketpair");
 		goto out_undo;
@@ -451,7 +494,8 @@ static int launch(const struct oci_global *g, struct launch *l,
 	if (s->ns[SPEC_NS_USER].present && !s->ns[SPEC_NS_USER].path &&
 	    userns_write_maps(l->pid, s, &e) < 0)
 		goto out_undo;
-	if (send_continue(l, &e) < 0 || wait_ready(l, s, created, &e) < 0 ||
+	if (place_init(l, &e) < 0 || send_continue(l, &e) < 0 ||
+	    wait_ready(l, s, created, &e) < 0 ||
 	    save_hooks(l->dirfd, s, &e) < 0 ||
 	    save_state(l, s, created, &e) < 0)
 		goto out_undo;
@@ -465,6 +509,9 @@ out_undo:
 	undo_launch(l);
 out_ns:
 	close_namespaces(ia.nsfds);
+out_cg:
+	cgroup_free(l->cg);
+	l->cg = NULL;
 out_spec:
 	spec_free(s);
 out_err:
@@ -543,6 +590,7 @@ int cmd_create(const struct oci_global *g, int argc, char **argv)
 	spec_free(s);
 	if (say_go(&l) < 0)
 		return 1;
+	cgroup_free(l.cg);
 	close(l.dirfd);
 	close(l.rootfd);
 	return 0;
@@ -628,17 +676,20 @@ int cmd_run(const struct oci_global *g, int argc, char **argv)
 		if (flock(l.dirfd, LOCK_EX) < 0) {
 			err_sys(&e, errno, "delete");
 			log_error("run %s: %s", l.id, e.msg);
-		} else {
-			run_late_hooks(l.dirfd, &st, SPEC_HOOK_POSTSTOP,
-				       STATE_STOPPED);
-			if (state_dir_remove(l.rootfd, l.id, l.dirfd) < 0) {
-				err_sys(&e, errno, "delete");
-				log_error("run %s: %s", l.id, e.msg);
-			}
+		}
+		/* What the init left behind goes with it, as with runc. */
+		if (l.cg && cgroup_kill(l.cg, SIGKILL, &e) < 0)
+			log_warn("run %s: %s", l.id, e.msg);
+		drop_cgroup(&l);
+		run_late_hooks(l.dirfd, &st, SPEC_HOOK_POSTSTOP, STATE_STOPPED);
+		if (state_dir_remove(l.rootfd, l.id, l.dirfd) < 0) {
+			err_sys(&e, errno, "delete");
+			log_error("run %s: %s", l.id, e.msg);
 		}
 	}
 out:
 	spec_free(s);
+	cgroup_free(l.cg);
 	close(l.dirfd);
 	close(l.rootfd);
 	return code;

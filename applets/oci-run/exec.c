@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "cgroup.h"
 #include "io.h"
 #include "json.h"
 #include "log.h"
@@ -271,6 +272,7 @@ struct target {
 	int nsfds[SPEC_NS_COUNT]; /* the init's namespaces unlike ours, or -1 */
 	int syncfd;		/* child's end */
 	struct seccomp_bpf bpf;	/* the container's filter, len 0: none */
+	const struct cgroup *cg; /* the container's, or NULL */
 };
 
 static void close_target(struct target *t)
@@ -294,6 +296,7 @@ static int open_target(struct target *t, const struct container *c,
 	int k, fd;
 
 	t->pid = c->st.pid;
+	t->cg = c->st.cgroup;
 	t->procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (t->procfd < 0)
 		return err_sys(e, errno, "open /proc");
@@ -372,6 +375,9 @@ __attribute__((noreturn)) static void exec_child(const struct target *t,
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (!o->detach)
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* Pid 0 is the writer: in its cgroup while we still see the host's. */
+	if (cgroup_enter(t->cg, 0, &e) < 0)
+		child_fail(t->syncfd, &e);
 	/* The user namespace first: it gives the rights to join the rest. */
 	if (join(t, SPEC_NS_USER, &e) < 0)
 		child_fail(t->syncfd, &e);

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "io.h"
 #include "log.h"
 #include "oci-run.h"
@@ -156,17 +157,26 @@ int cmd_kill(const struct oci_global *g, int argc, char **argv)
 	if (container_open(g, pos[0], 1, &c, &e) < 0)
 		goto out;
 	if (c.status == STATE_CREATED || c.status == STATE_RUNNING) {
-		if (all && c.status == STATE_RUNNING)
+		if (all && c.st.cgroup) {
+			r = cgroup_kill(c.st.cgroup, sig, &e);
+			if (r < 0)
+				goto out_close;
+		} else if (all && c.status == STATE_RUNNING) {
 			kill_all(c.st.pid, sig);
+		}
 		log_debug("kill %s: signal %d to init %d%s", pos[0], sig,
 			  (int)c.st.pid, all ? " and its pid namespace" : "");
 		r = signal_init(c.st.pid, c.st.starttime, sig, NULL);
+		/* The cgroup's signal may have ended the init already. */
+		if (r == -ESRCH && all && c.st.cgroup)
+			r = 0;
 		if (r < 0 && r != -ESRCH)
 			err_sys(&e, -r, "signal %d", sig);
 	}
 	if (r == -ESRCH || c.status == STATE_STOPPED ||
 	    c.status == STATE_CREATING)
 		err_msg(&e, ESRCH, "container not running");
+out_close:
 	container_close(&c);
 out:
 	if (r < 0)
@@ -203,13 +213,25 @@ int cmd_delete(const struct oci_global *g, int argc, char **argv)
 		r = err_msg(&e, EBUSY, "container still running");
 		goto out_close;
 	}
-	if (c.status == STATE_CREATED || c.status == STATE_RUNNING) {
+	/* A paused container is running too (runc refuses it the same). */
+	if (c.status == STATE_PAUSED && !force) {
+		r = err_msg(&e, EBUSY, "container still running");
+		goto out_close;
+	}
+	if (c.status == STATE_PAUSED && cgroup_freeze(c.st.cgroup, 0, &e) < 0)
+		goto out_close;
+	if (c.status == STATE_CREATED || c.status == STATE_RUNNING ||
+	    c.status == STATE_PAUSED) {
 		r = kill_wait(c.st.pid, c.st.starttime, SIGKILL, 10000);
 		if (r < 0) {
 			err_sys(&e, -r, "kill init %d", (int)c.st.pid);
 			goto out_close;
 		}
 	}
+	/* What the init left behind goes with its cgroup, as with runc. */
+	if (c.st.cgroup && ((r = cgroup_kill(c.st.cgroup, SIGKILL, &e)) < 0 ||
+			    (r = cgroup_destroy(c.st.cgroup, &e)) < 0))
+		goto out_close;
 	/* Read before the directory goes, run once the container is gone. */
 	h = late_hooks_load(c.dirfd, pos[0]);
 	r = state_dir_remove(c.rootfd, pos[0], c.dirfd);

@@ -45,6 +45,14 @@ const char oci_run_help[] =
 "  spec [-b BUNDLE] [--rootless]\n"
 "                      write a default config.json into BUNDLE\n"
 "  features            what this runtime supports (runtime-spec features.md)\n"
+"  update [-r FILE] [--memory N] [--memory-swap N] [--pids-limit N]\n"
+"         [--cpu-shares N] [--cpu-quota N] [--cpu-period N]\n"
+"         [--cpuset-cpus L] [--cpuset-mems L] [--blkio-weight N] ID\n"
+"                      change a live container's resources; FILE ('-':\n"
+"                      stdin) is a linux.resources object\n"
+"  pause ID, resume ID freeze and thaw all the container's processes\n"
+"  ps [-f table|json] ID [-- PS ARGS]\n"
+"                      the container's processes (ps -ef rows, or pids)\n"
 "\n"
 "Global options:\n"
 "  --root DIR          state directory (default " OCI_RUN_ROOT ", or\n"
@@ -71,6 +79,8 @@ static const struct {
 	{ "state", cmd_state }, { "list", cmd_list }, { "kill", cmd_kill },
 	{ "delete", cmd_delete }, { "spec", cmd_spec }, { "exec", cmd_exec },
 	{ "features", cmd_features },
+	{ "update", cmd_update }, { "pause", cmd_pause },
+	{ "resume", cmd_resume }, { "ps", cmd_ps },
 };
 
 enum {

@@ -141,6 +141,10 @@ int cmd_list(const struct oci_global *g, int argc, char **argv);
 int cmd_kill(const struct oci_global *g, int argc, char **argv);
 int cmd_delete(const struct oci_global *g, int argc, char **argv);
 int cmd_spec(const struct oci_global *g, int argc, char **argv);
+int cmd_update(const struct oci_global *g, int argc, char **argv);
+int cmd_pause(const struct oci_global *g, int argc, char **argv);
+int cmd_resume(const struct oci_global *g, int argc, char **argv);
+int cmd_ps(const struct oci_global *g, int argc, char **argv);
 
 /*
  * Parse a command's options from tab (OPT_PERMUTE) and require between

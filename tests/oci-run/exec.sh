@@ -222,3 +222,15 @@ testListenFdsForAnotherPidIgnored() {
 2
 3" "$out"
 }
+
+# The exec'd process is in the container's cgroup, as the init is.
+testExecJoinsTheContainersCgroup() {
+	local pid
+	exec_target
+	pid=$(state_field "$XID" pid)
+	capture oci exec -d --pid-file "$T/exec.pid" "$XID" sleep 1000
+	assert_ok
+	assertEquals "same cgroups as the init" "$(cat "/proc/$pid/cgroup")" \
+		"$(cat "/proc/$(cat "$T/exec.pid")/cgroup")"
+	kill -KILL "$(cat "$T/exec.pid")"
+}

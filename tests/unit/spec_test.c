@@ -9,6 +9,7 @@
 
 #include "caps.h"
 #include "spec.h"
+#include "spec_resources.h"
 #include "sys.h"
 #include "unit.h"
 
@@ -120,7 +121,6 @@ UNIT_CASE(minimal)
 	UNIT_NULL(s->readonly_paths[0]);
 	UNIT_EQ_INT(s->rootfs_propagation, 0);
 	UNIT_EQ_INT(s->n_annotations, 0);
-	UNIT_EQ_STR(s->unenforced, "");
 	spec_free(s);
 }
 
@@ -1106,27 +1106,39 @@ UNIT_CASE(rootfs_propagation_unknown)
 		     "unknown propagation");
 }
 
-UNIT_CASE(resources_and_cgroups_path_unenforced)
+UNIT_CASE(resources_and_cgroups_path_parsed)
 {
 	parse_ok(CFG("", "", ", 'resources': {'devices': [{'allow': false,"
 		     " 'access': 'rwm'}]}, 'cgroupsPath': '/ocibox/c1'"));
-	UNIT_EQ_STR(s->unenforced, "linux.resources, linux.cgroupsPath");
+	UNIT_EQ_STR(s->cgroups_path, "/ocibox/c1");
+	UNIT_NOT_NULL(s->resources);
+	UNIT_EQ_INT(s->resources->n_devices, 1);
+	UNIT_EQ_INT(s->resources->devices[0].type, 'a');
 	spec_free(s);
 }
 
-UNIT_CASE(cgroups_path_alone_unenforced)
+UNIT_CASE(cgroups_path_kept_as_given)
 {
 	parse_ok(CFG("", "", ", 'cgroupsPath': 'system.slice:ocibox:c1'"));
-	UNIT_EQ_STR(s->unenforced, "linux.cgroupsPath");
+	UNIT_EQ_STR(s->cgroups_path, "system.slice:ocibox:c1");
+	UNIT_NULL(s->resources);
 	spec_free(s);
 }
 
-UNIT_CASE(empty_resources_nothing_unenforced)
+UNIT_CASE(empty_resources_are_none)
 {
 	parse_ok(CFG("", "", ", 'resources': {'devices': []},"
 		     " 'cgroupsPath': ''"));
-	UNIT_EQ_STR(s->unenforced, "");
+	UNIT_NULL(s->resources);
+	UNIT_NULL(s->cgroups_path);
 	spec_free(s);
+}
+
+UNIT_CASE(resources_error_names_the_path)
+{
+	EXPECT_ERROR(CFG("", "", ", 'resources': {'memory': {'limit': 'x'}}"),
+		     "config.json: linux.resources.memory.limit: "
+		     "expected integer");
 }
 
 UNIT_CASE(resources_not_object)
@@ -1333,7 +1345,6 @@ UNIT_CASE(default_json_parses)
 			    i != SPEC_NS_USER && i != SPEC_NS_TIME);
 	UNIT_EQ_STR(s->masked_paths[0], "/proc/acpi");
 	UNIT_EQ_STR(s->readonly_paths[4], "/proc/sysrq-trigger");
-	UNIT_EQ_STR(s->unenforced, "");
 	spec_free(s);
 }
 
