@@ -43,6 +43,19 @@ static cJSON *capabilities(void)
 	return a;
 }
 
+/* cgroupfs directly; systemd is never asked (--systemd-cgroup is not). */
+static cJSON *cgroup(void)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddBoolToObject(o, "v1", 1);
+	cJSON_AddBoolToObject(o, "v2", 1);
+	cJSON_AddBoolToObject(o, "systemd", 0);
+	cJSON_AddBoolToObject(o, "systemdUser", 0);
+	cJSON_AddBoolToObject(o, "rdma", 1);
+	return o;
+}
+
 static cJSON *disabled(void)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -77,6 +90,7 @@ static cJSON *features(struct err *e)
 	cJSON_AddItemToObject(lin, "namespaces", cJSON_CreateStringArray(
 		ns, sizeof(ns) / sizeof(ns[0])));
 	cJSON_AddItemToObject(lin, "capabilities", capabilities());
+	cJSON_AddItemToObject(lin, "cgroup", cgroup());
 	if (seccomp_bpf_features(lin, e) < 0)
 		goto out;
 	cJSON_AddItemToObject(lin, "apparmor", disabled());
