@@ -681,6 +681,7 @@ testCtrKill() {
 	ctrd_ready || return 0
 	local id pid
 	id=$(ctr_id)
+	: > "$T/run.out"
 	ctr_run "$id" sh -c "$SLEEPER" > "$T/run.out" 2> "$T/run.err" &
 	pid=$!
 	defer kill -KILL "$pid"
