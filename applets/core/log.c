@@ -103,14 +103,17 @@ static void vlog(enum log_level lvl, const char *fmt, va_list ap)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	/*
-	 * Without --debug the file gets the fatal error alone: podman reads
-	 * it as one JSON object, containerd takes its last error line.
+	 * As runc does: with a log file, everything goes there and only the
+	 * fatal error to stderr too, which containerd's shim has made the
+	 * container's stdio.  Without --debug the file holds no info lines,
+	 * so a failed command leaves its error as the last (usually only)
+	 * line: podman reads it as one object, containerd takes the last.
 	 */
-	if (lg.fd >= 0 && (lvl == LOG_ERROR || lg.debug))
+	if (lg.fd >= 0) {
 		to_file(lvl, msg);
-	/* With a log file, debug chatter goes only there, as runc does. */
-	if (lvl == LOG_DEBUG && lg.fd >= 0)
-		return;
+		if (lvl != LOG_ERROR)
+			return;
+	}
 	n = snprintf(line, sizeof(line), "%s: %s%s\n", lg.prog,
 		     lvl == LOG_WARN ? "warning: " : "", msg);
 	if (n > (int)sizeof(line) - 1) {

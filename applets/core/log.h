@@ -1,8 +1,9 @@
 /*
  * log.h - the one place that writes diagnostics, for applets to call.
- * Text to stderr ("oci-run: create c1: ...") and, with --log FILE, to that
- * file too, in text or as runc's JSON lines {"level","msg","time"}.  Core
- * modules never call it: they return struct err and the applet logs.
+ * Text to stderr ("oci-run: create c1: ..."); with --log FILE to that file
+ * instead, in text or as runc's JSON lines {"level","msg","time"}, and
+ * only the errors to stderr as well, as runc does.  Core modules never
+ * call it: they return struct err and the applet logs.
  */
 #ifndef CORE_LOG_H
 #define CORE_LOG_H
