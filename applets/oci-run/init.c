@@ -456,6 +456,13 @@ void init_container(const struct init_args *a)
 		fail(&in);
 	if (a->unshare_flags)
 		split_namespaces(&in);
+	/*
+	 * A session of our own (the process that execs, after the fork into
+	 * a new pid namespace), as runc's: the caller's terminal is not the
+	 * container's controlling terminal, so TIOCSTI on an inherited tty
+	 * fd cannot type into the caller's shell.
+	 */
+	CHECK(&in, setsid(), "setsid");
 	/* Maps written, in our cgroup: the user namespace gives us rights. */
 	wait_continue(&in);
 	if (dumpable_late)
