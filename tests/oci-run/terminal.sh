@@ -174,7 +174,9 @@ testNoTerminalTiocstiCannotReachCaller() {
 	capture timeout -k 5 "$OCI_TIMEOUT" "$TOOLS/ptyrun" -- bash -c '
 		id=$1; b=$2; shift 2
 		"$@" create --bundle "$b" "$id" && "$@" start "$id" || exit
-		until "$@" state "$id" | grep -q "\"stopped\""; do sleep 0.1; done
+		until "$@" state "$id" | grep -q "\"stopped\""; do
+			sleep 0.1
+		done
 		[ -t 0 ] && echo caller-tty' _ "$id" "$BUNDLE" "${OCI_CMD[@]}"
 	assert_ok "ptyrun"
 	assertEquals "container output" "TIOCSTI: Operation not permitted
