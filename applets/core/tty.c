@@ -378,3 +378,26 @@ int tty_relay(const struct tty_relay *r, int *status, struct err *e)
 	drain(&rl);
 	return 0;
 }
+
+int tty_relay_stdio(int master, pid_t pid, int *status, struct err *e)
+{
+	static const int fds[] = { 2, 1, 0 };
+	struct tty_relay tr = { .master = master, .in = 0, .out = 1,
+				.pid = pid };
+	struct tty_raw raw = { .fd = -1 };
+	int host, r;
+
+	host = tty_find(fds, 3);
+	tr.winch = host >= 0 ? host : -1;
+	/*
+	 * A background job leaves the modes alone: with SIGTTOU blocked the
+	 * kernel would let it change them under the shell in front.
+	 */
+	if (host >= 0 && tcgetpgrp(host) == getpgrp())
+		tty_raw_enter(&raw, host);
+	r = tty_relay(&tr, status, e);
+	tty_raw_restore(&raw);
+	if (host > 2)
+		close(host);
+	return r;
+}

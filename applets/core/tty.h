@@ -104,4 +104,13 @@ struct tty_relay {
  */
 int tty_relay(const struct tty_relay *r, int *status, struct err *e);
 
+/*
+ * The foreground relay of `run` and `exec --tty` whole: tty_relay() of
+ * stdin and stdout with master, the caller's terminal (stderr, stdout,
+ * stdin or /dev/tty, where runc looks) followed and, when we are its
+ * foreground process group, in raw mode until the relay ends, on every
+ * path.  Same contract as tty_relay().
+ */
+int tty_relay_stdio(int master, pid_t pid, int *status, struct err *e);
+
 #endif

@@ -696,31 +696,6 @@ static void run_state(struct launch *l, const struct spec *s,
 	};
 }
 
-/*
- * run with process.terminal in the foreground: our terminal raw, its size
- * followed, the container's pty relayed to it until the init exits
- * (runc's tty.go).  Without a terminal of ours the pty is still relayed.
- */
-static int relay(struct launch *l, int *status, struct err *e)
-{
-	static const int fds[] = { 2, 1, 0 };
-	struct tty_relay tr = { .master = l->master, .in = 0, .out = 1,
-				.pid = l->pid };
-	struct tty_raw raw = { .fd = -1 };
-	int host, r;
-
-	host = tty_find(fds, 3);
-	tr.winch = host >= 0 ? host : -1;
-	r = host >= 0 ? tty_raw_enter(&raw, host) : 0;
-	if (r < 0)
-		log_debug("run %s: raw mode: %s", l->id, strerror(-r));
-	r = tty_relay(&tr, status, e);
-	tty_raw_restore(&raw);
-	if (host > 2)
-		close(host);
-	return r;
-}
-
 int cmd_run(const struct oci_global *g, int argc, char **argv)
 {
 	struct launch l = { .cmd = "run", .wait = INIT_WAIT_SYNC };
@@ -752,9 +727,10 @@ int cmd_run(const struct oci_global *g, int argc, char **argv)
 		goto out;
 	/* Others may query the container while it runs. */
 	flock(l.dirfd, LOCK_UN);
+	/* With a terminal: relayed to ours as runc's tty.go does. */
 	if (l.master < 0) {
 		code = supervise(l.pid);
-	} else if (relay(&l, &code, &e) < 0) {
+	} else if (tty_relay_stdio(l.master, l.pid, &code, &e) < 0) {
 		/* Without the relay the container cannot go on: end it. */
 		log_error("run %s: %s", l.id, e.msg);
 		kill(l.pid, SIGKILL);

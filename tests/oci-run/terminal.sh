@@ -166,8 +166,10 @@ tiocsti_bundle() {
 testNoTerminalTiocstiCannotReachCaller() {
 	local id
 	require_tools ptyrun tiocsti || return 0
-	[ "$(sysctl -n dev.tty.legacy_tiocsti 2>/dev/null)" = 1 ] ||
+	if [ "$(sysctl -n dev.tty.legacy_tiocsti 2>/dev/null)" != 1 ]; then
 		skip "dev.tty.legacy_tiocsti is not 1: TIOCSTI is off anyway"
+		return 0
+	fi
 	tiocsti_bundle
 	id=$(new_id)
 	oci_cmd
