@@ -209,16 +209,13 @@ static int save_state(struct launch *l, const struct spec *s,
 	return 0;
 }
 
-/* runc's rules (checkTerminal): who gets the terminal's master. */
-static int check_terminal(const struct launch *l, const struct spec *s,
-			  struct err *e)
+int check_terminal(int detach, int terminal, const char *console_socket,
+		   struct err *e)
 {
-	int detach = l->detach || l->wait == INIT_WAIT_FIFO;
-
-	if (detach && s->process.terminal && !l->console_socket)
+	if (detach && terminal && !console_socket)
 		return err_msg(e, EINVAL, "cannot allocate tty if oci-run "
 			       "will detach without setting console socket");
-	if ((!detach || !s->process.terminal) && l->console_socket)
+	if ((!detach || !terminal) && console_socket)
 		return err_msg(e, EINVAL, "cannot use console socket if "
 			       "oci-run will not detach or allocate tty");
 	return 0;
@@ -447,7 +444,8 @@ static int launch(const struct oci_global *g, struct launch *l,
 		goto out_err;
 	}
 	if (spec_load(bundle, &s, &e) < 0 || check_spec(s, &e) < 0 ||
-	    check_terminal(l, s, &e) < 0 ||
+	    check_terminal(l->detach || l->wait == INIT_WAIT_FIFO,
+			   s->process.terminal, l->console_socket, &e) < 0 ||
 	    cgroup_plan(s->cgroups_path, l->id, &l->cg, &e) < 0)
 		goto out_spec;
 	if (cgroup_check(l->cg, s->resources, "linux.resources", &e) < 0)
@@ -684,6 +682,20 @@ int supervise(pid_t pid)
 	}
 }
 
+int supervise_terminal(pid_t pid, int master, const char *cmd,
+		       const char *id)
+{
+	struct err e = { 0 };
+	int status;
+
+	if (tty_relay_stdio(master, pid, &status, &e) == 0)
+		return exit_code(status);
+	/* Without the relay the process cannot go on: end it. */
+	log_error("%s %s: %s", cmd, id, e.msg);
+	kill(pid, SIGKILL);
+	return supervise(pid);
+}
+
 /* What run's own hooks need of the state: start and delete read it. */
 static void run_state(struct launch *l, const struct spec *s,
 		      struct state *st)
@@ -730,16 +742,10 @@ int cmd_run(const struct oci_global *g, int argc, char **argv)
 	/* With a terminal: relayed to ours as runc's tty.go does. */
 	if (l.master < 0) {
 		code = supervise(l.pid);
-	} else if (tty_relay_stdio(l.master, l.pid, &code, &e) < 0) {
-		/* Without the relay the container cannot go on: end it. */
-		log_error("run %s: %s", l.id, e.msg);
-		kill(l.pid, SIGKILL);
-		code = supervise(l.pid);
 	} else {
-		code = exit_code(code);
-	}
-	if (l.master >= 0)
+		code = supervise_terminal(l.pid, l.master, "run", l.id);
 		close(l.master);
+	}
 	log_debug("run %s: init %d exited, status %d", l.id, (int)l.pid, code);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (!l.keep) {
