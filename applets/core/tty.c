@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -309,6 +310,12 @@ static int on_signal(struct relay *rl, int sfd, int *status)
 	case SIGWINCH:
 		if (rl->r->winch >= 0)
 			tty_copy_size(rl->r->winch, rl->r->master);
+		return 0;
+	case SIGPIPE:
+		/* Our own write to a closed output is not for pid. */
+		if (si.ssi_pid == (uint32_t)getpid())
+			return 0;
+		kill(rl->r->pid, SIGPIPE);
 		return 0;
 	default:
 		kill(rl->r->pid, si.ssi_signo);
