@@ -1,6 +1,6 @@
 # tests/oci-run/terminal.sh - process.terminal and consoleSize (runtime-spec
-# config.md), --console-socket and the foreground relay as runc's
-# docs/terminals.md describes them, and TIOCSTI (ioctl_tty(2)) never
+# config.md) and exec --tty, --console-socket and the foreground relay as
+# runc's docs/terminals.md describes them, and TIOCSTI (ioctl_tty(2)) never
 # reaching the caller's terminal.  The helpers are tests/tools/*.c, built
 # by make check: recvtty (a console-socket receiver), ptyrun (a terminal
 # for the caller), tiocsti (run inside the container).
@@ -203,4 +203,88 @@ testTerminalTiocstiStaysInContainer() {
 TIOCSTI: done" "$(tr -d '\r' < "$T/out")"
 	assertEquals "nothing typed into the caller's terminal" \
 		"ptyrun: status 0, unread 0" "$err"
+}
+
+# --- exec --tty ----------------------------------------------------------------
+
+testExecTtyRelays() {
+	local id lines
+	require_tools ptyrun || return 0
+	sleeper
+	id=$(new_id)
+	running "$id"
+	oci_cmd
+	capture timeout -k 5 "$OCI_TIMEOUT" "$TOOLS/ptyrun" -s 33x99 \
+		-w ready -i $'yo\r' -- bash -c \
+		'stty -g; "$@"; echo "rc=$?"; stty -g' _ \
+		"${OCI_CMD[@]}" exec -t "$id" sh -c \
+		'echo ready; read l; echo "got:$l"; tty; stty size; exit 4'
+	assert_ok "ptyrun"
+	assertEquals "ptyrun's report" "ptyrun: status 0, unread 0" "$err"
+	lines=$(tr -d '\r' < "$T/out")
+	assertEquals "relayed output and exit status" "ready
+yo
+got:yo
+/dev/pts/0
+33 99
+rc=4" "$(sed '1d;$d' <<< "$lines")"
+	assertEquals "the caller's terminal modes restored" \
+		"$(head -n 1 <<< "$lines")" "$(tail -n 1 <<< "$lines")"
+}
+
+testExecTtyConsoleSocket() {
+	local id
+	require_tools recvtty || return 0
+	sleeper
+	id=$(new_id)
+	running "$id"
+	echo abc > "$T/in"
+	recv_start
+	capture oci exec -t -d --console-socket "$T/sock" "$id" sh -c \
+		'read l; echo "got:$l"; tty'
+	assert_ok "exec -t -d --console-socket"
+	assert_out ""
+	recv_wait
+	assertEquals "the pty's output" "abc
+got:abc
+/dev/pts/0" "$tty_out"
+	assertEquals "sent with runc's name payload, one fd" "/dev/ptmx
+fds=1" "$(cat "$T/name")"
+}
+
+testExecTtyConsoleSocketRules() {
+	local id
+	sleeper
+	id=$(new_id)
+	running "$id"
+	capture oci exec -t -d "$id" true
+	assert_rc 255 "exec -t -d without a socket"
+	assert_contains "exec -t -d: stderr" "$err" \
+		"will detach without setting console socket"
+	capture oci exec --console-socket "$T/sock" "$id" true
+	assert_rc 255 "exec --console-socket without -t"
+	assert_contains "exec --console-socket: stderr" "$err" \
+		"will not detach or allocate tty"
+}
+
+# Without --tty, on the caller's terminal (runc gives the process pipes
+# instead; ocibox passes its stdio, and the process's own session keeps
+# TIOCSTI off the caller's terminal).
+testExecTiocstiCannotReachCaller() {
+	local id
+	require_tools ptyrun tiocsti || return 0
+	sleeper
+	cp "$TOOLS/tiocsti" "$BUNDLE/rootfs/tiocsti"
+	id=$(new_id)
+	running "$id"
+	oci_cmd
+	capture timeout -k 5 "$OCI_TIMEOUT" "$TOOLS/ptyrun" -- \
+		"${OCI_CMD[@]}" exec "$id" /tiocsti
+	assert_rc 1 "ptyrun (tiocsti failed)"
+	case $(tr -d '\r' < "$T/out") in
+	"TIOCSTI: Operation not permitted"|"TIOCSTI: Not a tty") ;;
+	*) fail "TIOCSTI from exec: $(cat "$T/out")" ;;
+	esac
+	assertEquals "nothing typed into the caller's terminal" \
+		"ptyrun: status 1, unread 0" "$err"
 }
