@@ -87,7 +87,18 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/unit.h $(CORE_OBJ) $(GLUE_OBJ) $(VEND
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -Itests/unit -static -o $@ $< $(CORE_OBJ) $(GLUE_OBJ) $(VENDOR_LIBS)
 unit: $(UNIT_BIN)
 
-check: $(BUILD)/ocibox $(UNIT_BIN)
+# Helpers the shell tests run (a console-socket receiver, a pty driver, a
+# program for inside a container): tests/tools/NAME.c -> build/tools/NAME,
+# static so they run in any rootfs.
+TOOL_SRC := $(wildcard tests/tools/*.c)
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+$(BUILD)/tools/%: tests/tools/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(say) CC $<
+	$(Q)$(CC) $(CFLAGS) $(WARN) -D_GNU_SOURCE -static -o $@ $<
+tools: $(TOOL_BIN)
+
+check: $(BUILD)/ocibox $(UNIT_BIN) $(TOOL_BIN)
 	@scripts/install-deps test
 	@tests/run
 
@@ -105,10 +116,10 @@ install: $(BUILD)/ocibox
 	$(DESTDIR)$(PREFIX)/bin/ocibox --install $(DESTDIR)$(PREFIX)/bin
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/unit $(BUILD)/gen $(BUILD)/ocibox
+	rm -rf $(BUILD)/obj $(BUILD)/unit $(BUILD)/tools $(BUILD)/gen $(BUILD)/ocibox
 
 distclean:
 	rm -rf $(BUILD)
 
-.PHONY: all unit check demo bench install clean distclean
+.PHONY: all unit tools check demo bench install clean distclean
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -49,6 +49,10 @@
 #ifndef PR_SET_NO_NEW_PRIVS
 #define PR_SET_NO_NEW_PRIVS 38
 #endif
+/* ioctl_tty(2): the slave of a pty master, by the master (Linux 4.13). */
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER 0x5441
+#endif
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif

@@ -347,6 +347,26 @@ static int reject_label(struct json_ctx *c, const cJSON *o, const char *key)
 	return *s ? json_fail(c, key, "not supported") : 0;
 }
 
+/* config.md: ignored unless terminal is true; both members required. */
+static int parse_console_size(struct parse *p, const cJSON *o)
+{
+	struct json_ctx *c = &p->c;
+	struct spec_process *pr = &p->s->process;
+	uint64_t h, w;
+
+	if (!o)
+		return 0;
+	/* A winsize holds 16 bits a side. */
+	if (json_get_uint(c, o, "height", JSON_REQUIRED, 65535, &h) < 0 ||
+	    json_get_uint(c, o, "width", JSON_REQUIRED, 65535, &w) < 0)
+		return failed(c);
+	if (pr->terminal) {
+		pr->console_height = h;
+		pr->console_width = w;
+	}
+	return 0;
+}
+
 static int parse_process(struct parse *p, const cJSON *o)
 {
 	struct json_ctx *c = &p->c;
@@ -360,9 +380,9 @@ static int parse_process(struct parse *p, const cJSON *o)
 	r = json_get_bool(c, o, "terminal", JSON_OPTIONAL, &pr->terminal);
 	if (r < 0)
 		return r;
-	if (pr->terminal)
-		return json_fail(c, "terminal", "not supported");
-	if (in_object(p, o, "user", JSON_OPTIONAL, parse_user) < 0 ||
+	if (in_object(p, o, "consoleSize", JSON_OPTIONAL,
+		      parse_console_size) < 0 ||
+	    in_object(p, o, "user", JSON_OPTIONAL, parse_user) < 0 ||
 	    json_get_strv(c, o, "args", JSON_REQUIRED, &pr->args, &n) < 0)
 		return failed(c);
 	if (!n)

@@ -63,6 +63,8 @@ struct spec_caps {
 
 struct spec_process {
 	int terminal;
+	/* consoleSize, when terminal is true; 0 x 0: not given. */
+	unsigned short console_height, console_width;
 	char **args;		/* NULL-terminated, at least one element */
 	char **env;		/* NULL-terminated, possibly empty */
 	char *cwd;		/* absolute */

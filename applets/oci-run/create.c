@@ -31,12 +31,14 @@
 #include "proc.h"
 #include "state.h"
 #include "sys.h"
+#include "tty.h"
 
 struct launch {
 	const char *cmd;	/* "create" or "run", for messages */
 	const char *id;
 	const char *bundle;
 	const char *pid_file;
+	const char *console_socket;
 	int no_pivot;
 	int no_new_keyring;
 	int preserve_fds;	/* -1: the value given was invalid */
@@ -49,6 +51,8 @@ struct launch {
 	int rootfd;
 	int dirfd;
 	struct cgroup *cg;	/* NULL: none (a host without cgroups) */
+	int consolefd;		/* --console-socket, connected, or -1 */
+	int master;		/* process.terminal without a console socket */
 };
 
 enum {
@@ -93,8 +97,7 @@ static void set_opt(int id, const char *arg, void *ctx)
 	case O_PRESERVE: l->preserve_fds = preserve_count(arg); break;
 	case O_DETACH: l->detach = 1; break;
 	case O_KEEP: l->keep = 1; break;
-	/* A console socket only matters with process.terminal, which the
-	 * config check refuses for now. */
+	case O_CONSOLE: l->console_socket = arg; break;
 	default: break;
 	}
 }
@@ -206,24 +209,39 @@ static int save_state(struct launch *l, const struct spec *s,
 	return 0;
 }
 
+int check_terminal(int detach, int terminal, const char *console_socket,
+		   struct err *e)
+{
+	if (detach && terminal && !console_socket)
+		return err_msg(e, EINVAL, "cannot allocate tty if oci-run "
+			       "will detach without setting console socket");
+	if ((!detach || !terminal) && console_socket)
+		return err_msg(e, EINVAL, "cannot use console socket if "
+			       "oci-run will not detach or allocate tty");
+	return 0;
+}
+
 /*
  * The init's next message into msg.  Its "error:" is returned as e; a
- * closed socket means it died, and says how when we can tell.
+ * closed socket means it died, and says how when we can tell.  An fd
+ * that comes with it (the terminal's master) is kept in l->master.
  */
 static int sync_recv(struct launch *l, char *msg, size_t cap, struct err *e)
 {
-	ssize_t n;
-	int status;
+	int status, fd;
 
-	do
-		n = recv(l->syncfd, msg, cap - 1, 0);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return err_sys(e, errno, "container init");
-	msg[n] = 0;
+	fd = tty_recv_fd(l->syncfd, msg, cap);
+	if (fd < 0 && fd != -EBADMSG)
+		return err_sys(e, -fd, "container init");
+	if (fd >= 0) {
+		if (l->master >= 0)
+			close(l->master);
+		l->master = fd;
+	}
 	if (!strncmp(msg, SYNC_ERR_PREFIX, strlen(SYNC_ERR_PREFIX)))
 		return err_msg(e, EINVAL, "%s", msg + strlen(SYNC_ERR_PREFIX));
-	if (n > 0)
+	/* Every message has words: none is the socket closed. */
+	if (msg[0])
 		return 0;
 	if (waitpid(l->pid, &status, WNOHANG) == l->pid) {
 		l->pid = 0;
@@ -317,6 +335,24 @@ static int run_create_hooks(struct launch *l, const struct spec *s,
 	return r;
 }
 
+/*
+ * process.terminal: the master the init sent goes to the console socket,
+ * or stays for the relay of `run`.
+ */
+static int pass_terminal(struct launch *l, struct err *e)
+{
+	int r;
+
+	if (l->consolefd < 0)
+		return 0;
+	r = tty_send_fd(l->consolefd, l->master, TTY_MASTER_NAME);
+	close(l->master);
+	l->master = -1;
+	if (r < 0)
+		return err_sys(e, -r, "console socket %s", l->console_socket);
+	return 0;
+}
+
 /* Until "ready": run the hooks the init stops for on the way. */
 static int wait_ready(struct launch *l, const struct spec *s,
 		      const char *created, struct err *e)
@@ -328,6 +364,11 @@ static int wait_ready(struct launch *l, const struct spec *s,
 			return -e->no;
 		if (!strcmp(msg, SYNC_READY))
 			return 0;
+		if (l->master >= 0 && !strcmp(msg, TTY_MASTER_NAME)) {
+			if (pass_terminal(l, e) < 0)
+				return -e->no;
+			continue;
+		}
 		if (strcmp(msg, SYNC_HOOKS))
 			return err_msg(e, EPROTO, "container init: "
 				       "unexpected \"%s\"", msg);
@@ -359,6 +400,8 @@ static void undo_launch(struct launch *l)
 	if (l->syncfd >= 0)
 		close(l->syncfd);
 	drop_cgroup(l);
+	if (l->master >= 0)
+		close(l->master);
 	state_dir_remove(l->rootfd, l->id, l->dirfd);
 	close(l->dirfd);
 	close(l->rootfd);
@@ -387,6 +430,8 @@ static int launch(const struct oci_global *g, struct launch *l,
 	l->pid = 0;
 	l->syncfd = -1;
 	l->cg = NULL;
+	l->master = -1;
+	l->consolefd = -1;
 	clock_rfc3339(created, sizeof(created));
 	if (l->preserve_fds < 0) {
 		err_msg(&e, EINVAL, "--preserve-fds: expected a count of fds");
@@ -399,6 +444,8 @@ static int launch(const struct oci_global *g, struct launch *l,
 		goto out_err;
 	}
 	if (spec_load(bundle, &s, &e) < 0 || check_spec(s, &e) < 0 ||
+	    check_terminal(l->detach || l->wait == INIT_WAIT_FIFO,
+			   s->process.terminal, l->console_socket, &e) < 0 ||
 	    cgroup_plan(s->cgroups_path, l->id, &l->cg, &e) < 0)
 		goto out_spec;
 	if (cgroup_check(l->cg, s->resources, "linux.resources", &e) < 0)
@@ -408,6 +455,12 @@ static int launch(const struct oci_global *g, struct launch *l,
 	if ((r = process_listen_fds(&s->process, &e)) < 0)
 		goto out_cg;
 	ia.preserve_fds += r;
+	/* Connected first, as runc does: a wrong path changes nothing. */
+	if (l->console_socket) {
+		l->consolefd = tty_console_connect(l->console_socket, &e);
+		if (l->consolefd < 0)
+			goto out_cg;
+	}
 	if (open_namespaces(s, ia.nsfds, &e) < 0)
 		goto out_ns;
 
@@ -502,6 +555,8 @@ static int launch(const struct oci_global *g, struct launch *l,
 	log_debug("%s %s: init %d ready, state saved", l->cmd, l->id,
 		  (int)l->pid);
 	close_namespaces(ia.nsfds);
+	if (l->consolefd >= 0)
+		close(l->consolefd);
 	*specp = s;
 	return 0;
 
@@ -509,6 +564,8 @@ out_undo:
 	undo_launch(l);
 out_ns:
 	close_namespaces(ia.nsfds);
+	if (l->consolefd >= 0)
+		close(l->consolefd);
 out_cg:
 	cgroup_free(l->cg);
 	l->cg = NULL;
@@ -625,6 +682,20 @@ int supervise(pid_t pid)
 	}
 }
 
+int supervise_terminal(pid_t pid, int master, const char *cmd,
+		       const char *id)
+{
+	struct err e = { 0 };
+	int status;
+
+	if (tty_relay_stdio(master, pid, &status, &e) == 0)
+		return exit_code(status);
+	/* Without the relay the process cannot go on: end it. */
+	log_error("%s %s: %s", cmd, id, e.msg);
+	kill(pid, SIGKILL);
+	return supervise(pid);
+}
+
 /* What run's own hooks need of the state: start and delete read it. */
 static void run_state(struct launch *l, const struct spec *s,
 		      struct state *st)
@@ -668,7 +739,13 @@ int cmd_run(const struct oci_global *g, int argc, char **argv)
 		goto out;
 	/* Others may query the container while it runs. */
 	flock(l.dirfd, LOCK_UN);
-	code = supervise(l.pid);
+	/* With a terminal: relayed to ours as runc's tty.go does. */
+	if (l.master < 0) {
+		code = supervise(l.pid);
+	} else {
+		code = supervise_terminal(l.pid, l.master, "run", l.id);
+		close(l.master);
+	}
 	log_debug("run %s: init %d exited, status %d", l.id, (int)l.pid, code);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (!l.keep) {

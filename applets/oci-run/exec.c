@@ -34,6 +34,7 @@
 #include "proc.h"
 #include "seccomp_bpf.h"
 #include "sys.h"
+#include "tty.h"
 
 /* The runtime's own failure, as runc reports it. */
 #define EXEC_FAILED 255
@@ -355,6 +356,28 @@ static int install(const struct seccomp_bpf *f, struct err *e)
 	return r < 0 ? err_sys(e, -r, "install seccomp filter") : 0;
 }
 
+/*
+ * --tty: a pty of the container's devpts, its master to the parent, its
+ * slave our controlling terminal and stdio (runc docs/terminals.md).
+ */
+static void exec_terminal(const struct target *t,
+			  const struct spec_process *p, struct err *e)
+{
+	int master, slave, r;
+
+	if (tty_pty_open(AT_FDCWD, "/dev/pts/ptmx", p->console_height,
+			 p->console_width, &master, &slave, NULL, 0, e) < 0)
+		child_fail(t->syncfd, e);
+	r = tty_send_fd(t->syncfd, master, TTY_MASTER_NAME);
+	close(master);
+	if (r < 0) {
+		err_sys(e, -r, "send terminal");
+		child_fail(t->syncfd, e);
+	}
+	if (tty_make_stdio(slave, e) < 0)
+		child_fail(t->syncfd, e);
+}
+
 /* In the child: the container's namespaces, then become its process. */
 __attribute__((noreturn)) static void exec_child(const struct target *t,
 						 const struct spec *s,
@@ -405,7 +428,17 @@ __attribute__((noreturn)) static void exec_child(const struct target *t,
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 		if (join(t, order[i], &e) < 0)
 			child_fail(t->syncfd, &e);
+	/*
+	 * As the init: a session of our own, so the caller's terminal is not
+	 * ours and TIOCSTI on it fails; with --tty, the container's.
+	 */
+	if (setsid() < 0) {
+		err_sys(&e, errno, "setsid");
+		child_fail(t->syncfd, &e);
+	}
 	/* setns(mnt) put us at the container's root. */
+	if (p->terminal)
+		exec_terminal(t, p, &e);
 	if (process_limits(p, t->procfd, &e) < 0)
 		child_fail(t->syncfd, &e);
 	cwdfd = process_open_cwd(p, &e);
@@ -442,16 +475,16 @@ __attribute__((noreturn)) static void exec_child(const struct target *t,
 }
 
 /*
- * Start the child and wait until it has exec'd (or said why not).
- * Returns the process's pid or -errno with e set.
+ * Start the child and wait until it has exec'd (or said why not).  With
+ * --tty, *master is the pty master it sent.  Returns the process's pid or
+ * -errno with e set.
  */
 static pid_t launch(struct target *t, const struct spec *s,
-		    const struct exec_opts *o, struct err *e)
+		    const struct exec_opts *o, int *master, struct err *e)
 {
 	char msg[ERR_MSG_MAX + 16];
 	pid_t pid, r;
-	ssize_t n;
-	int sv[2];
+	int sv[2], fd;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return err_sys(e, errno, "socketpair");
@@ -484,12 +517,18 @@ static pid_t launch(struct target *t, const struct spec *s,
 		return err_sys(e, -pid, "fork");
 	}
 	for (;;) {
-		do
-			n = recv(sv[0], msg, sizeof(msg) - 1, 0);
-		while (n < 0 && errno == EINTR);
-		if (n <= 0)
+		fd = tty_recv_fd(sv[0], msg, sizeof(msg));
+		/* Closed at exec without a word: it runs. */
+		if ((fd < 0 && fd != -EBADMSG) || !msg[0])
 			break;
-		msg[n] = 0;
+		if (fd >= 0 && !strcmp(msg, TTY_MASTER_NAME)) {
+			if (*master >= 0)
+				close(*master);
+			*master = fd;
+			continue;
+		}
+		if (fd >= 0)
+			close(fd);
 		if (!strncmp(msg, SYNC_PID, strlen(SYNC_PID))) {
 			while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 				;
@@ -499,6 +538,9 @@ static pid_t launch(struct target *t, const struct spec *s,
 		close(sv[0]);
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
+		if (*master >= 0)
+			close(*master);
+		*master = -1;
 		return err_msg(e, EINVAL, "%s",
 			       !strncmp(msg, SYNC_ERR_PREFIX,
 					strlen(SYNC_ERR_PREFIX)) ?
@@ -517,7 +559,7 @@ int cmd_exec(const struct oci_global *g, int argc, char **argv)
 	struct opt_iter it;
 	struct spec *s = NULL;
 	sigset_t all, old;
-	int id, npos, k, r, code = EXEC_FAILED;
+	int id, npos, k, r, code = EXEC_FAILED, master = -1, consolefd = -1;
 	char **pos;
 	pid_t pid;
 
@@ -565,16 +607,35 @@ int cmd_exec(const struct oci_global *g, int argc, char **argv)
 	    (o.preserve_fds += r, open_target(&t, &c, &e) < 0) ||
 	    (s->seccomp && seccomp_bpf_compile(s->seccomp, &t.bpf, &e) < 0))
 		goto out_target;
-	if (s->process.terminal) {
-		err_msg(&e, EINVAL, "--tty: not supported yet");
+	if (check_terminal(o.detach, s->process.terminal, o.console_socket,
+			   &e) < 0)
 		goto out_target;
+	if (o.console_socket) {
+		consolefd = tty_console_connect(o.console_socket, &e);
+		if (consolefd < 0)
+			goto out_target;
 	}
 	/* Blocked before the fork so no signal for the process is lost. */
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
-	pid = launch(&t, s, &o, &e);
+	pid = launch(&t, s, &o, &master, &e);
 	if (pid < 0)
 		goto out_mask;
+	if (s->process.terminal && master < 0) {
+		err_msg(&e, EPROTO, "no terminal from the process");
+		kill(pid, SIGKILL);
+		goto out_mask;
+	}
+	if (consolefd >= 0) {
+		r = tty_send_fd(consolefd, master, TTY_MASTER_NAME);
+		close(master);
+		master = -1;
+		if (r < 0) {
+			err_sys(&e, -r, "console socket %s", o.console_socket);
+			kill(pid, SIGKILL);
+			goto out_mask;
+		}
+	}
 	log_debug("exec %s: process %d: %s", pos[0], (int)pid,
 		  s->process.args[0]);
 	if (o.pid_file && (r = write_pid_file(o.pid_file, pid)) < 0) {
@@ -582,7 +643,16 @@ int cmd_exec(const struct oci_global *g, int argc, char **argv)
 		kill(pid, SIGKILL);
 		goto out_mask;
 	}
-	code = o.detach ? 0 : supervise(pid);
+	if (o.detach)
+		code = 0;
+	else if (master >= 0)
+		code = supervise_terminal(pid, master, "exec", pos[0]);
+	else
+		code = supervise(pid);
+	if (master >= 0)
+		close(master);
+	if (consolefd >= 0)
+		close(consolefd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	close_target(&t);
 	spec_free(s);
@@ -593,7 +663,11 @@ int cmd_exec(const struct oci_global *g, int argc, char **argv)
 
 out_mask:
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (master >= 0)
+		close(master);
 out_target:
+	if (consolefd >= 0)
+		close(consolefd);
 	close_target(&t);
 	spec_free(s);
 out_container:

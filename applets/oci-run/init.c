@@ -38,6 +38,7 @@
 #include "seccomp_bpf.h"
 #include "state.h"
 #include "sys.h"
+#include "tty.h"
 
 #define PROC_SUPER_MAGIC 0x9fa0
 
@@ -385,6 +386,27 @@ static void enter_rootfs(struct init *in)
 		      "set rootfsPropagation");
 }
 
+/*
+ * process.terminal: a pty of the container's own devpts (its slave is
+ * /dev/pts/N inside), the master to the parent before "ready", the slave
+ * our controlling terminal and stdio (runc docs/terminals.md).
+ */
+static void setup_terminal(struct init *in)
+{
+	const struct spec_process *p = &in->s->process;
+	int master, slave;
+
+	if (tty_pty_open(AT_FDCWD, "/dev/pts/ptmx", p->console_height,
+			 p->console_width, &master, &slave, NULL, 0,
+			 &in->e) < 0)
+		fail(in);
+	CHECK_RET(in, tty_send_fd(in->a->syncfd, master, TTY_MASTER_NAME),
+		  "send terminal");
+	close(master);
+	if (tty_make_stdio(slave, &in->e) < 0)
+		fail(in);
+}
+
 /* Like runc: the container gets a session keyring of its own. */
 static void new_session_keyring(struct init *in)
 {
@@ -456,6 +478,13 @@ void init_container(const struct init_args *a)
 		fail(&in);
 	if (a->unshare_flags)
 		split_namespaces(&in);
+	/*
+	 * A session of our own (the process that execs, after the fork into
+	 * a new pid namespace), as runc's: the caller's terminal is not the
+	 * container's controlling terminal, so TIOCSTI on an inherited tty
+	 * fd cannot type into the caller's shell.
+	 */
+	CHECK(&in, setsid(), "setsid");
 	/* Maps written, in our cgroup: the user namespace gives us rights. */
 	wait_continue(&in);
 	if (dumpable_late)
@@ -502,6 +531,8 @@ void init_container(const struct init_args *a)
 	/* In our namespaces, paths still resolved in the runtime's root. */
 	run_hooks(&in, SPEC_HOOK_CREATE_CONTAINER, STATE_CREATING);
 	enter_rootfs(&in);
+	if (s->process.terminal)
+		setup_terminal(&in);
 	if (s->hostname)
 		CHECK(&in, sethostname(s->hostname, strlen(s->hostname)),
 		      "sethostname %s", s->hostname);

@@ -128,6 +128,21 @@ int userns_write_maps(pid_t pid, const struct spec *s, struct err *e);
  */
 int supervise(pid_t pid);
 
+/*
+ * supervise() with process.terminal: the pty master relayed to our
+ * terminal (tty_relay_stdio()) until pid exits.  A relay that fails is
+ * logged as "CMD ID: why" and pid killed.  The exit status.
+ */
+int supervise_terminal(pid_t pid, int master, const char *cmd,
+		       const char *id);
+
+/*
+ * runc's rules (checkTerminal) for who gets a terminal's master: one that
+ * detaches needs --console-socket, and --console-socket needs both.
+ */
+int check_terminal(int detach, int terminal, const char *console_socket,
+		   struct err *e);
+
 /* path = the pid in decimal, no newline, replaced atomically.  -errno. */
 int write_pid_file(const char *path, pid_t pid);
 

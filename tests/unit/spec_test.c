@@ -331,10 +331,23 @@ UNIT_CASE(cwd_relative)
 		     "config.json: process.cwd: tmp: not an absolute path");
 }
 
-UNIT_CASE(terminal_true_not_supported)
+UNIT_CASE(terminal_console_size)
 {
-	EXPECT_ERROR(CFG("", ", 'terminal': true", ""),
-		     "config.json: process.terminal: not supported");
+	parse_ok(CFG("", ", 'consoleSize': {'width': 80, 'height': 24},"
+		     " 'terminal': true", ""));
+	UNIT_EQ_INT(s->process.terminal, 1);
+	UNIT_EQ_INT(s->process.console_height, 24);
+	UNIT_EQ_INT(s->process.console_width, 80);
+	spec_free(s);
+}
+
+UNIT_CASE(terminal_without_console_size)
+{
+	parse_ok(CFG("", ", 'terminal': true", ""));
+	UNIT_EQ_INT(s->process.terminal, 1);
+	UNIT_EQ_INT(s->process.console_height, 0);
+	UNIT_EQ_INT(s->process.console_width, 0);
+	spec_free(s);
 }
 
 UNIT_CASE(terminal_false_console_size_ignored)
@@ -342,7 +355,23 @@ UNIT_CASE(terminal_false_console_size_ignored)
 	parse_ok(CFG("", ", 'terminal': false,"
 		     " 'consoleSize': {'height': 24, 'width': 80}", ""));
 	UNIT_EQ_INT(s->process.terminal, 0);
+	UNIT_EQ_INT(s->process.console_height, 0);
 	spec_free(s);
+}
+
+UNIT_CASE(console_size_width_missing)
+{
+	EXPECT_ERROR(CFG("", ", 'terminal': true,"
+			 " 'consoleSize': {'height': 24}", ""),
+		     "config.json: process.consoleSize.width: missing");
+}
+
+UNIT_CASE(console_size_too_large)
+{
+	EXPECT_ERROR(CFG("", ", 'terminal': true,"
+			 " 'consoleSize': {'height': 65536, 'width': 80}", ""),
+		     "config.json: process.consoleSize.height: 65536: "
+		     "out of range (0..65535)");
 }
 
 UNIT_CASE(user)
