@@ -125,15 +125,106 @@ out_src:
 	return r;
 }
 
+/* 1 if the n bytes at item are one of the comma-separated list. */
+static int in_list(const char *item, size_t n, const char *list)
+{
+	const char *p = list, *end;
+
+	for (;;) {
+		end = strchrnul(p, ',');
+		if ((size_t)(end - p) == n && !strncmp(p, item, n))
+			return 1;
+		if (!*end)
+			return 0;
+		p = end + 1;
+	}
+}
+
+/* 1 if every comma-separated item of want is in the list have. */
+static int all_in(const char *want, const char *have)
+{
+	const char *w = want, *end;
+
+	for (;;) {
+		end = strchrnul(w, ',');
+		if (!in_list(w, end - w, have))
+			return 0;
+		if (!*end)
+			return 1;
+		w = end + 1;
+	}
+}
+
+/*
+ * Our cgroup in the hierarchy with controllers ctrls ("" for cgroup2) as
+ * /proc/self/cgroup says ("4:memory:/a/b"), or NULL.  "/" when we are at
+ * the root of what we see: a cgroup namespace of our own, or none at all.
+ */
+static const char *own_cgroup(char *self, const char *ctrls, char *out,
+			      size_t cap)
+{
+	const char *line, *c, *path;
+	char *nl, list[256];
+
+	for (line = self; line && *line; line = nl ? nl + 1 : NULL) {
+		nl = strchr(line, '\n');
+		c = strchr(line, ':');
+		path = c ? strchr(c + 1, ':') : NULL;
+		if (!path || (nl && path > nl))
+			continue;
+		snprintf(list, sizeof(list), "%.*s", (int)(path - c - 1), c + 1);
+		if (*ctrls ? !*list || !all_in(list, ctrls) : !!*list)
+			continue;
+		snprintf(out, cap, "%.*s", (int)(nl ? nl - path - 1 :
+						 (long)strlen(path + 1)),
+			 path + 1);
+		return out;
+	}
+	return NULL;
+}
+
+/*
+ * One hierarchy at dirfd/name: a fresh mount shows the root of our cgroup
+ * view, which is our own cgroup inside a cgroup namespace of ours.
+ * Without one it would show the host's whole tree, so, as runc does, our
+ * own cgroup is bound from the host's hierarchy at host (its mount point).
+ */
+static int mount_hierarchy(int dirfd, const char *name, const char *type,
+			   const char *data, unsigned long flags,
+			   const char *host, const char *own)
+{
+	char src[4096], tgt[32];
+	int fd, r = 0;
+
+	if (own && strcmp(own, "/") &&
+	    snprintf(src, sizeof(src), "%s%s", host, own) >= (int)sizeof(src))
+		return -ENAMETOOLONG;
+	fd = path_open_in_root(dirfd, name, PATH_MKDIR);
+	if (fd < 0)
+		return fd;
+	path_fd_name(tgt, fd);
+	if (!own || !strcmp(own, "/")) {
+		if (mount(type, tgt, type, flags, *data ? data : NULL) < 0)
+			r = -errno;
+	} else if (mount(src, tgt, NULL, MS_BIND | MS_REC, NULL) < 0) {
+		r = -errno;
+	} else {
+		/* The bind's flags, set through a handle on the bind itself. */
+		r = mount_change(dirfd, name, MS_BIND | MS_REMOUNT | flags, 0);
+	}
+	close(fd);
+	return r;
+}
+
 /*
  * A v1 or hybrid host's cgroup view: into dirfd (a tmpfs), one mount per
  * hierarchy the host has, with the same controllers.
  */
-static int mount_cgroup_v1(int dirfd, unsigned long flags)
+static int mount_cgroup_v1(int dirfd, unsigned long flags, char *self)
 {
 	char *info, *line, *next, *f[10], *opts, *super, *name, *p, data[256];
-	char tgt[32];
-	int n, fd, r = 0;
+	char own[4096];
+	int n, r = 0;
 	size_t len;
 
 	r = read_file_at(AT_FDCWD, "/proc/self/mountinfo", 1 << 20, &info,
@@ -182,15 +273,8 @@ static int mount_cgroup_v1(int dirfd, unsigned long flags)
 		} else {
 			continue;
 		}
-		fd = path_open_in_root(dirfd, name, PATH_MKDIR);
-		if (fd < 0) {
-			r = fd;
-			break;
-		}
-		path_fd_name(tgt, fd);
-		if (mount(f[6], tgt, f[6], flags, data[0] ? data : NULL) < 0)
-			r = -errno;
-		close(fd);
+		r = mount_hierarchy(dirfd, name, f[6], data, flags, f[4],
+				    own_cgroup(self, data, own, sizeof(own)));
 	}
 	free(info);
 	return r;
@@ -200,35 +284,47 @@ static int mount_cgroup(int rootfd, const struct spec_mount *m, int tfd,
 			struct err *e)
 {
 	unsigned long flags = m->flags & ~(MS_BIND | MS_REC);
-	char tgt[32];
+	char tgt[32], own[4096], *self = NULL;
 	struct statfs sf;
 	int r;
 
 	path_fd_name(tgt, tfd);
-	if (statfs("/sys/fs/cgroup", &sf) == 0 &&
-	    sf.f_type == CGROUP2_SUPER_MAGIC) {
-		if (mount("cgroup2", tgt, "cgroup2", flags, NULL) < 0)
-			return err_sys(e, errno, "mount %s", m->dest);
-		return 0;
-	}
 	if (statfs("/sys/fs/cgroup", &sf) < 0)
 		return 0;	/* no cgroups on this host: nothing to show */
-	if (mount("tmpfs", tgt, "tmpfs", flags & ~MS_RDONLY, "mode=755") < 0)
-		return err_sys(e, errno, "mount %s", m->dest);
+	r = read_file_at(AT_FDCWD, "/proc/self/cgroup", 1 << 16, &self, NULL);
+	if (r < 0)
+		return err_sys(e, -r, "mount %s: /proc/self/cgroup", m->dest);
+	if (sf.f_type == CGROUP2_SUPER_MAGIC) {
+		r = mount_hierarchy(rootfd, m->dest, "cgroup2", "", flags,
+				    "/sys/fs/cgroup",
+				    own_cgroup(self, "", own, sizeof(own)));
+		free(self);
+		return r < 0 ? err_sys(e, -r, "mount %s", m->dest) : 0;
+	}
+	if (mount("tmpfs", tgt, "tmpfs", flags & ~MS_RDONLY, "mode=755") < 0) {
+		r = err_sys(e, errno, "mount %s", m->dest);
+		goto out;
+	}
 	r = path_open_in_root(rootfd, m->dest, PATH_NOCREATE);
-	if (r < 0)
-		return err_sys(e, -r, "mount %s", m->dest);
+	if (r < 0) {
+		r = err_sys(e, -r, "mount %s", m->dest);
+		goto out;
+	}
 	tfd = r;
-	r = mount_cgroup_v1(tfd, flags);
+	r = mount_cgroup_v1(tfd, flags, self);
 	close(tfd);
-	if (r < 0)
-		return err_sys(e, -r, "mount %s", m->dest);
+	if (r < 0) {
+		r = err_sys(e, -r, "mount %s", m->dest);
+		goto out;
+	}
 	if (flags & MS_RDONLY) {
 		r = bind_remount(rootfd, m->dest, flags, 0);
 		if (r < 0)
-			return err_sys(e, -r, "remount %s", m->dest);
+			r = err_sys(e, -r, "remount %s", m->dest);
 	}
-	return 0;
+out:
+	free(self);
+	return r;
 }
 
 /*

@@ -139,6 +139,23 @@ testCgroupNamespaceRootIsContainersCgroup() {
 	assert_out "/"
 }
 
+# Inside, /sys/fs/cgroup shows the container's own cgroup, with or without
+# a cgroup namespace (without one runc binds it from the host's tree).
+testCgroupMountShowsOwnLimits() {
+	require_v1 memory || return
+	local ns
+	for ns in with without; do
+		new_bundle "$T/b-$ns"
+		cfg '.linux.resources = {"memory": {"limit": 67108864}}'
+		if [ $ns = without ]; then
+			cfg '.linux.namespaces |= map(select(.type != "cgroup"))'
+		fi
+		run_sh 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes'
+		assert_ok "$ns a cgroup namespace"
+		assert_out 67108864 "$ns a cgroup namespace"
+	done
+}
+
 testCgroupUpdateChangesLiveLimit() {
 	require_v1 memory || return
 	local id d
