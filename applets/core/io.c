@@ -75,7 +75,7 @@ out_free:
 }
 
 int write_file_atomic(int dirfd, const char *name, const void *data,
-		      size_t len, mode_t mode)
+		      size_t len, mode_t mode, int durable)
 {
 	char tmp[256];
 	ssize_t w;
@@ -90,7 +90,7 @@ int write_file_atomic(int dirfd, const char *name, const void *data,
 	w = write_full(fd, data, len);
 	if (w < 0)
 		ret = w;
-	else if (fsync(fd) < 0)
+	else if (durable && fsync(fd) < 0)
 		ret = -errno;
 	if (close(fd) < 0 && !ret)
 		ret = -errno;

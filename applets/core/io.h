@@ -16,11 +16,14 @@ int read_file_at(int dirfd, const char *path, size_t max, char **out,
 		 size_t *len);
 
 /*
- * Replace dirfd/name with data: write a temporary beside it, fsync,
- * rename over name.  Readers see the old or the new file, never a part.
+ * Replace dirfd/name with data: write a temporary beside it, rename it
+ * over name.  Readers see the old or the new file, never a part.  With
+ * IO_DURABLE it is fsync'ed first, so a power loss cannot leave an empty
+ * file: for what must outlive a reboot, unlike state under /run.
  */
+enum { IO_VOLATILE, IO_DURABLE };
 int write_file_atomic(int dirfd, const char *name, const void *data,
-		      size_t len, mode_t mode);
+		      size_t len, mode_t mode, int durable);
 
 /* Write a short string to an existing file (e.g. under /proc). */
 int write_file_at(int dirfd, const char *path, const char *s);

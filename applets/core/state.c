@@ -203,7 +203,8 @@ int state_save(int dirfd, const struct state *st, struct err *e)
 	text = cJSON_PrintUnformatted(o);
 	if (!text)
 		goto out;
-	r = write_file_atomic(dirfd, STATE_FILE, text, strlen(text), 0600);
+	r = write_file_atomic(dirfd, STATE_FILE, text, strlen(text), 0600,
+			      IO_VOLATILE);
 out:
 	cJSON_Delete(o);
 	free(text);

@@ -161,7 +161,8 @@ int write_pid_file(const char *path, pid_t pid)
 	if (dfd < 0)
 		return -errno;
 	snprintf(buf, sizeof(buf), "%d", (int)pid);
-	r = write_file_atomic(dfd, name, buf, strlen(buf), 0644);
+	r = write_file_atomic(dfd, name, buf, strlen(buf), 0644,
+			      IO_VOLATILE);
 	close(dfd);
 	return r;
 }
@@ -280,20 +281,47 @@ static int make_cgroup(struct launch *l, const struct spec *s, struct err *e)
 	return 0;
 }
 
-/* Before "continue": the init unshares its cgroup namespace after it. */
-static int place_init(struct launch *l, struct err *e)
+/*
+ * A closed socket is not the error: the init said why before it exited,
+ * and the next sync_recv() reads that.
+ */
+static int init_send(struct launch *l, const char *msg, struct err *e)
 {
-	return cgroup_enter(l->cg, l->pid, e) < 0 ? -e->no : 0;
+	if (send(l->syncfd, msg, strlen(msg), MSG_NOSIGNAL) < 0 &&
+	    errno != EPIPE && errno != ECONNRESET)
+		return err_sys(e, errno, "container init");
+	return 0;
 }
 
 static int send_continue(struct launch *l, struct err *e)
 {
 	char msg[32];
-	int n = snprintf(msg, sizeof(msg), SYNC_CONTINUE "%d", (int)l->pid);
 
-	if (send(l->syncfd, msg, n, MSG_NOSIGNAL) < 0)
-		return err_sys(e, errno, "container init");
-	return 0;
+	snprintf(msg, sizeof(msg), SYNC_CONTINUE "%d", (int)l->pid);
+	return init_send(l, msg, e);
+}
+
+/*
+ * After "continue": moving a task between cgroups waits for an RCU grace
+ * period (milliseconds), which the init spends on its mounts.  It waits
+ * for "placed" only where it must: before its cgroup namespace and cgroup
+ * mount, before it is ready.
+ */
+static int place_init(struct launch *l, struct err *e)
+{
+	size_t pre = strlen(SYNC_ERR_PREFIX);
+	char msg[ERR_MSG_MAX + 16];
+	ssize_t n;
+
+	if (cgroup_enter(l->cg, l->pid, e) == 0)
+		return init_send(l, SYNC_PLACED, e);
+	/* An init that failed first said why: that is the error. */
+	n = recv(l->syncfd, msg, sizeof(msg) - 1, MSG_DONTWAIT);
+	if (n > (ssize_t)pre && !strncmp(msg, SYNC_ERR_PREFIX, pre)) {
+		msg[n] = 0;
+		return err_msg(e, EINVAL, "%s", msg + pre);
+	}
+	return -e->no;
 }
 
 /*
@@ -386,7 +414,7 @@ static int save_hooks(int dirfd, const struct spec *s, struct err *e)
 	if (!s->late_hooks_json)
 		return 0;
 	r = write_file_atomic(dirfd, STATE_HOOKS, s->late_hooks_json,
-			      strlen(s->late_hooks_json), 0600);
+			      strlen(s->late_hooks_json), 0600, IO_VOLATILE);
 	return r < 0 ? err_sys(e, -r, "write %s", STATE_HOOKS) : 0;
 }
 
@@ -547,7 +575,7 @@ static int launch(const struct oci_global *g, struct launch *l,
 	if (s->ns[SPEC_NS_USER].present && !s->ns[SPEC_NS_USER].path &&
 	    userns_write_maps(l->pid, s, &e) < 0)
 		goto out_undo;
-	if (place_init(l, &e) < 0 || send_continue(l, &e) < 0 ||
+	if (send_continue(l, &e) < 0 || place_init(l, &e) < 0 ||
 	    wait_ready(l, s, created, &e) < 0 ||
 	    save_hooks(l->dirfd, s, &e) < 0 ||
 	    save_state(l, s, created, &e) < 0)

@@ -378,6 +378,40 @@ static void exec_terminal(const struct target *t,
 		child_fail(t->syncfd, e);
 }
 
+static void wait_placed(int syncfd)
+{
+	char buf[16];
+	ssize_t n;
+
+	do
+		n = recv(syncfd, buf, sizeof(buf), 0);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)strlen(SYNC_PLACED) || memcmp(buf, SYNC_PLACED, n))
+		_exit(EXEC_FAILED);
+}
+
+/*
+ * The process into the container's cgroup, while it joins the namespaces:
+ * a move between cgroups waits for an RCU grace period.
+ */
+static int place(const struct target *t, int syncfd, pid_t pid,
+		 struct err *e)
+{
+	char msg[sizeof(SYNC_ERR_PREFIX)];
+	ssize_t n;
+
+	/* A child that failed first has said why: the caller reads that. */
+	if (cgroup_enter(t->cg, pid, e) < 0) {
+		n = recv(syncfd, msg, sizeof(msg) - 1, MSG_DONTWAIT | MSG_PEEK);
+		return n == (ssize_t)sizeof(msg) - 1 &&
+		       !memcmp(msg, SYNC_ERR_PREFIX, n) ? 0 : -e->no;
+	}
+	if (send(syncfd, SYNC_PLACED, strlen(SYNC_PLACED), MSG_NOSIGNAL) < 0 &&
+	    errno != EPIPE && errno != ECONNRESET)
+		return err_sys(e, errno, "exec child");
+	return 0;
+}
+
 /* In the child: the container's namespaces, then become its process. */
 __attribute__((noreturn)) static void exec_child(const struct target *t,
 						 const struct spec *s,
@@ -398,9 +432,6 @@ __attribute__((noreturn)) static void exec_child(const struct target *t,
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (!o->detach)
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	/* Pid 0 is the writer: in its cgroup while we still see the host's. */
-	if (cgroup_enter(t->cg, 0, &e) < 0)
-		child_fail(t->syncfd, &e);
 	/* The user namespace first: it gives the rights to join the rest. */
 	if (join(t, SPEC_NS_USER, &e) < 0)
 		child_fail(t->syncfd, &e);
@@ -444,6 +475,8 @@ __attribute__((noreturn)) static void exec_child(const struct target *t,
 	cwdfd = process_open_cwd(p, &e);
 	if (cwdfd < 0)
 		child_fail(t->syncfd, &e);
+	/* In the container's cgroup (the parent moved us meanwhile). */
+	wait_placed(t->syncfd);
 	/* The container's filter, installed when and as the init's was. */
 	if (t->bpf.len && !p->no_new_privileges &&
 	    install(&t->bpf, &e) < 0)
@@ -482,6 +515,7 @@ __attribute__((noreturn)) static void exec_child(const struct target *t,
 static pid_t launch(struct target *t, const struct spec *s,
 		    const struct exec_opts *o, int *master, struct err *e)
 {
+	int split = t->nsfds[SPEC_NS_USER] >= 0 && t->nsfds[SPEC_NS_PID] >= 0;
 	char msg[ERR_MSG_MAX + 16];
 	pid_t pid, r;
 	int sv[2], fd;
@@ -516,6 +550,9 @@ static pid_t launch(struct target *t, const struct spec *s,
 		close(sv[0]);
 		return err_sys(e, -pid, "fork");
 	}
+	/* Placed once its pid is the one that will exec. */
+	if (!split && place(t, sv[0], pid, e) < 0)
+		goto out_kill;
 	for (;;) {
 		fd = tty_recv_fd(sv[0], msg, sizeof(msg));
 		/* Closed at exec without a word: it runs. */
@@ -533,21 +570,28 @@ static pid_t launch(struct target *t, const struct spec *s,
 			while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 				;
 			pid = atoi(msg + strlen(SYNC_PID));
+			if (place(t, sv[0], pid, e) < 0)
+				goto out_kill;
 			continue;
 		}
-		close(sv[0]);
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
-		if (*master >= 0)
-			close(*master);
-		*master = -1;
-		return err_msg(e, EINVAL, "%s",
-			       !strncmp(msg, SYNC_ERR_PREFIX,
-					strlen(SYNC_ERR_PREFIX)) ?
-			       msg + strlen(SYNC_ERR_PREFIX) : msg);
+		err_msg(e, EINVAL, "%s", !strncmp(msg, SYNC_ERR_PREFIX,
+						   strlen(SYNC_ERR_PREFIX)) ?
+			msg + strlen(SYNC_ERR_PREFIX) : msg);
+		goto out_wait;
 	}
 	close(sv[0]);
 	return pid;
+
+out_kill:
+	kill(pid, SIGKILL);
+out_wait:
+	close(sv[0]);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (*master >= 0)
+		close(*master);
+	*master = -1;
+	return -e->no;
 }
 
 int cmd_exec(const struct oci_global *g, int argc, char **argv)

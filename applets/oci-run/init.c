@@ -50,6 +50,7 @@ struct init {
 	int rootfd;		/* the rootfs bind mount, O_PATH */
 	int fifofd;		/* exec.fifo, O_PATH, or -1 */
 	pid_t host_pid;		/* our pid as the parent sees it */
+	int placed;		/* in our cgroup (SYNC_PLACED came) */
 	struct err e;
 };
 
@@ -102,6 +103,27 @@ static void join_namespaces(struct init *in)
 					spec_ns_clone_flag(t)),
 			  "join %s", in->s->ns[t].path);
 	}
+}
+
+/*
+ * Once the parent has put us in our cgroup: the cgroup namespace made now
+ * has it as its root, and a cgroup mount shows it.
+ */
+static void wait_placed(struct init *in)
+{
+	char buf[16];
+	ssize_t n;
+
+	if (in->placed)
+		return;
+	do
+		n = recv(in->a->syncfd, buf, sizeof(buf), 0);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)strlen(SYNC_PLACED) || memcmp(buf, SYNC_PLACED, n))
+		_exit(1);
+	in->placed = 1;
+	if (in->a->new_cgroupns)
+		CHECK(in, unshare(CLONE_NEWCGROUP), "unshare cgroup namespace");
 }
 
 static void send_msg(struct init *in, const char *msg)
@@ -326,8 +348,13 @@ static void setup_rootfs(struct init *in)
 	in->rootfd = open(s->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	CHECK(in, in->rootfd, "open rootfs %s", s->root_path);
 
-	for (i = 0; i < s->n_mounts; i++)
+	for (i = 0; i < s->n_mounts; i++) {
+		if (!strcmp(s->mounts[i].type, "cgroup") ||
+		    !strcmp(s->mounts[i].type, "cgroup2"))
+			wait_placed(in);
 		mount_one(in, &s->mounts[i]);
+	}
+	wait_placed(in);
 	if (dev_wanted(s))
 		make_devices(in);
 	make_spec_devices(in);
@@ -499,8 +526,6 @@ void init_container(const struct init_args *a)
 		setresuid(0, 0, 0);
 	if (!a->unshare_flags)
 		join_namespaces(&in);
-	if (a->new_cgroupns)
-		CHECK(&in, unshare(CLONE_NEWCGROUP), "unshare cgroup namespace");
 
 	in.procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	CHECK(&in, in.procfd, "open /proc");

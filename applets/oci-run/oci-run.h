@@ -53,7 +53,9 @@ struct init_args {
 /*
  * Sync protocol on syncfd, one SOCK_SEQPACKET message at a time:
  *   init -> parent "pid:N"     the init's pid (only with unshare_flags)
- *   parent -> init "continue:N" maps written, in its cgroup; N: its pid
+ *   parent -> init "continue:N" maps written; N: its pid
+ *   parent -> init "placed"    in its cgroup (the init waits for it only
+ *                              before its cgroup namespace and mount)
  *   init -> parent "hooks"     namespaces and mounts made, before
  *                              pivot_root: run prestart/createRuntime
  *   parent -> init "continue:N" hooks done
@@ -63,6 +65,7 @@ struct init_args {
  */
 #define SYNC_PID "pid:"
 #define SYNC_CONTINUE "continue:"
+#define SYNC_PLACED "placed"
 #define SYNC_HOOKS "hooks"
 #define SYNC_READY "ready"
 #define SYNC_GO "go"

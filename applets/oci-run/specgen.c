@@ -58,7 +58,8 @@ int cmd_spec(const struct oci_global *g, int argc, char **argv)
 		log_error("spec: File %s/config.json exists. Remove it first",
 			  bundle);
 	else if ((err = write_file_atomic(dfd, "config.json", text,
-					  strlen(text), 0644)) < 0)
+					  strlen(text), 0644,
+					  IO_DURABLE)) < 0)
 		log_error("spec: %s/config.json: %s", bundle, strerror(-err));
 	else
 		r = 0;
