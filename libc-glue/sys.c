@@ -58,6 +58,27 @@ pid_t sys_clone_fork(unsigned long flags)
 	return rc(syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0));
 }
 
+/* struct clone_args of <linux/sched.h>, CLONE_ARGS_SIZE_VER2. */
+struct clone3_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal;
+	uint64_t stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+#define CLONE_INTO_CGROUP_ 0x200000000ULL
+
+pid_t sys_clone_into_cgroup(unsigned long flags, int cgfd)
+{
+#ifdef SYS_clone3
+	struct clone3_args a = {
+		.flags = flags | CLONE_INTO_CGROUP_, .exit_signal = SIGCHLD,
+		.cgroup = (uint64_t)cgfd,
+	};
+
+	return rc(syscall(SYS_clone3, &a, sizeof(a)));
+#else
+	return -ENOSYS;
+#endif
+}
+
 struct cap_header {
 	uint32_t version;
 	int pid;

@@ -104,6 +104,12 @@ int sys_close_range(unsigned int first, unsigned int last, unsigned int flags);
  * container and execs.
  */
 pid_t sys_clone_fork(unsigned long flags);
+/*
+ * clone3(2) with fork semantics as sys_clone_fork(), the child born in
+ * the cgroup v2 directory cgfd (CLONE_INTO_CGROUP, Linux 5.7): no move
+ * later.  -ENOSYS where the kernel or toolchain lacks it.
+ */
+pid_t sys_clone_into_cgroup(unsigned long flags, int cgfd);
 /* capset(2) with _LINUX_CAPABILITY_VERSION_3 (64-bit sets). */
 int sys_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable);
 int sys_setns(int fd, int nstype);

@@ -1225,6 +1225,38 @@ out_undo:
 	return -e->no;
 }
 
+int cgroup_enter_self(const struct cgroup *cg, int v2_born, struct err *e)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; cg && i < cg->n; i++) {
+		if (!cg->dirs[i].name[0] && v2_born)
+			continue;
+		r = cg_write(&cg->dirs[i], cg->dirs[i].name[0] ?
+			     cg->dirs[i].name : "v2", cg->dirs[i].name[0] ?
+			     "tasks" : "cgroup.procs", e, "0");
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int cgroup_v2_open(const struct cgroup *cg)
+{
+	size_t i;
+	int fd;
+
+	for (i = 0; cg && i < cg->n; i++) {
+		if (cg->dirs[i].name[0])
+			continue;
+		fd = open(cg->dirs[i].path, O_RDONLY | O_DIRECTORY |
+			  O_CLOEXEC);
+		return fd < 0 ? -errno : fd;
+	}
+	return -ENOENT;
+}
+
 int cgroup_enter(const struct cgroup *cg, pid_t pid, struct err *e)
 {
 	size_t i;

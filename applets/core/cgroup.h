@@ -81,6 +81,16 @@ int cgroup_apply(const struct cgroup *cg, const struct spec_resources *r,
 
 /* Move pid into every hierarchy's cgroup. */
 int cgroup_enter(const struct cgroup *cg, pid_t pid, struct err *e);
+/*
+ * Move the calling single-threaded process in: "0" into each v1
+ * hierarchy's tasks, which moves one thread, ourselves, without the
+ * global lock whose taking waits for an RCU grace period (milliseconds)
+ * as writing a pid to cgroup.procs does; and into cgroup v2's
+ * cgroup.procs unless v2_born (cloned there with CLONE_INTO_CGROUP).
+ */
+int cgroup_enter_self(const struct cgroup *cg, int v2_born, struct err *e);
+/* The cgroup v2 directory, for CLONE_INTO_CGROUP: fd, or -ENOENT. */
+int cgroup_v2_open(const struct cgroup *cg);
 
 /* Freeze (1) or thaw (0), waiting until the kernel says it is done. */
 int cgroup_freeze(const struct cgroup *cg, int frozen, struct err *e);

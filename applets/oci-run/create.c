@@ -301,27 +301,22 @@ static int send_continue(struct launch *l, struct err *e)
 	return init_send(l, msg, e);
 }
 
-/*
- * After "continue": moving a task between cgroups waits for an RCU grace
- * period (milliseconds), which the init spends on its mounts.  It waits
- * for "placed" only where it must: before its cgroup namespace and cgroup
- * mount, before it is ready.
- */
-static int place_init(struct launch *l, struct err *e)
+pid_t clone_in_cgroup(const struct cgroup *cg, unsigned long flags,
+		       int *born)
 {
-	size_t pre = strlen(SYNC_ERR_PREFIX);
-	char msg[ERR_MSG_MAX + 16];
-	ssize_t n;
+	int fd = cg ? cgroup_v2_open(cg) : -ENOENT;
+	pid_t r = -ENOSYS;
 
-	if (cgroup_enter(l->cg, l->pid, e) == 0)
-		return init_send(l, SYNC_PLACED, e);
-	/* An init that failed first said why: that is the error. */
-	n = recv(l->syncfd, msg, sizeof(msg) - 1, MSG_DONTWAIT);
-	if (n > (ssize_t)pre && !strncmp(msg, SYNC_ERR_PREFIX, pre)) {
-		msg[n] = 0;
-		return err_msg(e, EINVAL, "%s", msg + pre);
+	*born = fd >= 0;
+	if (fd >= 0) {
+		r = sys_clone_into_cgroup(flags, fd);
+		close(fd);	/* in the child too */
 	}
-	return -e->no;
+	if (r == -ENOSYS || r == -EINVAL) {
+		*born = 0;
+		r = sys_clone_fork(flags);
+	}
+	return r;
 }
 
 /*
@@ -553,7 +548,8 @@ static int launch(const struct oci_global *g, struct launch *l,
 	ia.syncfd = sv[1];
 	ia.statefd = l->dirfd;
 	ia.staterootfd = l->rootfd;
-	r = sys_clone_fork(flags);
+	ia.cg = l->cg;
+	r = clone_in_cgroup(l->cg, flags, &ia.cg_v2_born);
 	if (r == 0) {
 		close(sv[0]);
 		init_container(&ia);
@@ -575,7 +571,7 @@ static int launch(const struct oci_global *g, struct launch *l,
 	if (s->ns[SPEC_NS_USER].present && !s->ns[SPEC_NS_USER].path &&
 	    userns_write_maps(l->pid, s, &e) < 0)
 		goto out_undo;
-	if (send_continue(l, &e) < 0 || place_init(l, &e) < 0 ||
+	if (send_continue(l, &e) < 0 ||
 	    wait_ready(l, s, created, &e) < 0 ||
 	    save_hooks(l->dirfd, s, &e) < 0 ||
 	    save_state(l, s, created, &e) < 0)

@@ -274,6 +274,7 @@ struct target {
 	int syncfd;		/* child's end */
 	struct seccomp_bpf bpf;	/* the container's filter, len 0: none */
 	const struct cgroup *cg; /* the container's, or NULL */
+	int cg_v2_born;		/* the child cloned into its v2 directory */
 };
 
 static void close_target(struct target *t)
@@ -378,40 +379,6 @@ static void exec_terminal(const struct target *t,
 		child_fail(t->syncfd, e);
 }
 
-static void wait_placed(int syncfd)
-{
-	char buf[16];
-	ssize_t n;
-
-	do
-		n = recv(syncfd, buf, sizeof(buf), 0);
-	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)strlen(SYNC_PLACED) || memcmp(buf, SYNC_PLACED, n))
-		_exit(EXEC_FAILED);
-}
-
-/*
- * The process into the container's cgroup, while it joins the namespaces:
- * a move between cgroups waits for an RCU grace period.
- */
-static int place(const struct target *t, int syncfd, pid_t pid,
-		 struct err *e)
-{
-	char msg[sizeof(SYNC_ERR_PREFIX)];
-	ssize_t n;
-
-	/* A child that failed first has said why: the caller reads that. */
-	if (cgroup_enter(t->cg, pid, e) < 0) {
-		n = recv(syncfd, msg, sizeof(msg) - 1, MSG_DONTWAIT | MSG_PEEK);
-		return n == (ssize_t)sizeof(msg) - 1 &&
-		       !memcmp(msg, SYNC_ERR_PREFIX, n) ? 0 : -e->no;
-	}
-	if (send(syncfd, SYNC_PLACED, strlen(SYNC_PLACED), MSG_NOSIGNAL) < 0 &&
-	    errno != EPIPE && errno != ECONNRESET)
-		return err_sys(e, errno, "exec child");
-	return 0;
-}
-
 /* In the child: the container's namespaces, then become its process. */
 __attribute__((noreturn)) static void exec_child(const struct target *t,
 						 const struct spec *s,
@@ -432,6 +399,9 @@ __attribute__((noreturn)) static void exec_child(const struct target *t,
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (!o->detach)
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* While our ids are the host's, as the init does. */
+	if (cgroup_enter_self(t->cg, t->cg_v2_born, &e) < 0)
+		child_fail(t->syncfd, &e);
 	/* The user namespace first: it gives the rights to join the rest. */
 	if (join(t, SPEC_NS_USER, &e) < 0)
 		child_fail(t->syncfd, &e);
@@ -475,8 +445,6 @@ __attribute__((noreturn)) static void exec_child(const struct target *t,
 	cwdfd = process_open_cwd(p, &e);
 	if (cwdfd < 0)
 		child_fail(t->syncfd, &e);
-	/* In the container's cgroup (the parent moved us meanwhile). */
-	wait_placed(t->syncfd);
 	/* The container's filter, installed when and as the init's was. */
 	if (t->bpf.len && !p->no_new_privileges &&
 	    install(&t->bpf, &e) < 0)
@@ -515,7 +483,6 @@ __attribute__((noreturn)) static void exec_child(const struct target *t,
 static pid_t launch(struct target *t, const struct spec *s,
 		    const struct exec_opts *o, int *master, struct err *e)
 {
-	int split = t->nsfds[SPEC_NS_USER] >= 0 && t->nsfds[SPEC_NS_PID] >= 0;
 	char msg[ERR_MSG_MAX + 16];
 	pid_t pid, r;
 	int sv[2], fd;
@@ -540,7 +507,7 @@ static pid_t launch(struct target *t, const struct spec *s,
 		prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	}
 	t->syncfd = sv[1];
-	pid = sys_clone_fork(0);
+	pid = clone_in_cgroup(t->cg, 0, &t->cg_v2_born);
 	if (pid == 0) {
 		close(sv[0]);
 		exec_child(t, s, o);
@@ -550,9 +517,6 @@ static pid_t launch(struct target *t, const struct spec *s,
 		close(sv[0]);
 		return err_sys(e, -pid, "fork");
 	}
-	/* Placed once its pid is the one that will exec. */
-	if (!split && place(t, sv[0], pid, e) < 0)
-		goto out_kill;
 	for (;;) {
 		fd = tty_recv_fd(sv[0], msg, sizeof(msg));
 		/* Closed at exec without a word: it runs. */
@@ -570,8 +534,6 @@ static pid_t launch(struct target *t, const struct spec *s,
 			while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 				;
 			pid = atoi(msg + strlen(SYNC_PID));
-			if (place(t, sv[0], pid, e) < 0)
-				goto out_kill;
 			continue;
 		}
 		err_msg(e, EINVAL, "%s", !strncmp(msg, SYNC_ERR_PREFIX,
@@ -582,8 +544,6 @@ static pid_t launch(struct target *t, const struct spec *s,
 	close(sv[0]);
 	return pid;
 
-out_kill:
-	kill(pid, SIGKILL);
 out_wait:
 	close(sv[0]);
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)

@@ -31,6 +31,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "io.h"
 #include "mount.h"
 #include "oci-run.h"
@@ -50,7 +51,6 @@ struct init {
 	int rootfd;		/* the rootfs bind mount, O_PATH */
 	int fifofd;		/* exec.fifo, O_PATH, or -1 */
 	pid_t host_pid;		/* our pid as the parent sees it */
-	int placed;		/* in our cgroup (SYNC_PLACED came) */
 	struct err e;
 };
 
@@ -103,27 +103,6 @@ static void join_namespaces(struct init *in)
 					spec_ns_clone_flag(t)),
 			  "join %s", in->s->ns[t].path);
 	}
-}
-
-/*
- * Once the parent has put us in our cgroup: the cgroup namespace made now
- * has it as its root, and a cgroup mount shows it.
- */
-static void wait_placed(struct init *in)
-{
-	char buf[16];
-	ssize_t n;
-
-	if (in->placed)
-		return;
-	do
-		n = recv(in->a->syncfd, buf, sizeof(buf), 0);
-	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)strlen(SYNC_PLACED) || memcmp(buf, SYNC_PLACED, n))
-		_exit(1);
-	in->placed = 1;
-	if (in->a->new_cgroupns)
-		CHECK(in, unshare(CLONE_NEWCGROUP), "unshare cgroup namespace");
 }
 
 static void send_msg(struct init *in, const char *msg)
@@ -348,13 +327,8 @@ static void setup_rootfs(struct init *in)
 	in->rootfd = open(s->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	CHECK(in, in->rootfd, "open rootfs %s", s->root_path);
 
-	for (i = 0; i < s->n_mounts; i++) {
-		if (!strcmp(s->mounts[i].type, "cgroup") ||
-		    !strcmp(s->mounts[i].type, "cgroup2"))
-			wait_placed(in);
+	for (i = 0; i < s->n_mounts; i++)
 		mount_one(in, &s->mounts[i]);
-	}
-	wait_placed(in);
 	if (dev_wanted(s))
 		make_devices(in);
 	make_spec_devices(in);
@@ -490,6 +464,9 @@ void init_container(const struct init_args *a)
 	int cwdfd, r, dumpable_late = 0;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* First, while our ids are still the host's: the cgroupfs is. */
+	if (cgroup_enter_self(a->cg, a->cg_v2_born, &in.e) < 0)
+		fail(&in);
 	/*
 	 * An unprivileged parent can open our uid_map only while we are
 	 * dumpable; nothing of the container exists yet to reach us.
@@ -526,6 +503,9 @@ void init_container(const struct init_args *a)
 		setresuid(0, 0, 0);
 	if (!a->unshare_flags)
 		join_namespaces(&in);
+	/* In our cgroup already: it is the new namespace's root. */
+	if (a->new_cgroupns)
+		CHECK(&in, unshare(CLONE_NEWCGROUP), "unshare cgroup namespace");
 
 	in.procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	CHECK(&in, in.procfd, "open /proc");

@@ -8,6 +8,8 @@
 #include "spec.h"
 #include "state.h"
 
+struct cgroup;
+
 #define OCI_RUN_ROOT "/run/ocibox"
 
 /* Global options, runc's, parsed before the command word. */
@@ -44,6 +46,8 @@ struct init_args {
 	 */
 	unsigned long unshare_flags;
 	int new_cgroupns;	/* unshared once the init is in its cgroup */
+	const struct cgroup *cg; /* the init moves itself in, or NULL */
+	int cg_v2_born;		/* cloned into cg's cgroup v2 directory */
 	enum init_wait wait;
 	int no_pivot;
 	int no_new_keyring;
@@ -54,8 +58,6 @@ struct init_args {
  * Sync protocol on syncfd, one SOCK_SEQPACKET message at a time:
  *   init -> parent "pid:N"     the init's pid (only with unshare_flags)
  *   parent -> init "continue:N" maps written; N: its pid
- *   parent -> init "placed"    in its cgroup (the init waits for it only
- *                              before its cgroup namespace and mount)
  *   init -> parent "hooks"     namespaces and mounts made, before
  *                              pivot_root: run prestart/createRuntime
  *   parent -> init "continue:N" hooks done
@@ -65,7 +67,6 @@ struct init_args {
  */
 #define SYNC_PID "pid:"
 #define SYNC_CONTINUE "continue:"
-#define SYNC_PLACED "placed"
 #define SYNC_HOOKS "hooks"
 #define SYNC_READY "ready"
 #define SYNC_GO "go"
@@ -145,6 +146,15 @@ int supervise_terminal(pid_t pid, int master, const char *cmd,
  */
 int check_terminal(int detach, int terminal, const char *console_socket,
 		   struct err *e);
+
+/*
+ * sys_clone_fork(), the child born in cg's cgroup v2 directory where the
+ * kernel can (CLONE_INTO_CGROUP); it then moves itself into the v1 ones
+ * (cgroup_enter_self()), so no move waits for an RCU grace period.
+ * *born says which happened; the child reads it, so it is set first.
+ */
+pid_t clone_in_cgroup(const struct cgroup *cg, unsigned long flags,
+		      int *born);
 
 /* path = the pid in decimal, no newline, replaced atomically.  -errno. */
 int write_pid_file(const char *path, pid_t pid);
