@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "cgroup.h"
+#include "sys.h"
 #include "io.h"
 #include "json.h"
 #include "unit.h"
@@ -127,6 +128,72 @@ UNIT_CASE(create_apply_enter_pids_destroy)
 	UNIT_ASSERT(access(dir_of(cg, "pids"), F_OK) < 0);
 	cgroup_free(cg);
 	spec_resources_free(r);
+}
+
+/*
+ * A child moved in as the init and exec's child move: born in the v2
+ * directory when born, the rest by itself.  Returns its pid once moved.
+ */
+static pid_t moved_child(const struct cgroup *cg, int born, int fd)
+{
+	char c = 0;
+	pid_t pid;
+	int p[2];
+
+	UNIT_EQ_INT(pipe(p), 0);
+	pid = born ? sys_clone_into_cgroup(0, fd) : fork();
+	UNIT_ASSERT(pid >= 0);
+	if (!pid) {
+		c = cgroup_enter_self(cg, born, &e) == 0;
+		if (write(p[1], &c, 1) == 1 && c)
+			pause();
+		_exit(1);
+	}
+	close(p[1]);
+	UNIT_EQ_INT(read(p[0], &c, 1), 1);
+	close(p[0]);
+	UNIT_EQ_INT(c, 1);
+	return pid;
+}
+
+/* Every line of /proc/PID/cgroup names cg's directory (its last part). */
+static void in_every_hierarchy(const struct cgroup *cg, pid_t pid)
+{
+	const char *base = strrchr(cg->dirs[0].path, '/');
+	char path[64], *text, *line, *nl;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	UNIT_EQ_INT(read_file_at(AT_FDCWD, path, 1 << 16, &text, NULL), 0);
+	for (line = text; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		UNIT_NOT_NULL(nl);
+		*nl = 0;
+		UNIT_ASSERT(strlen(line) > strlen(base) &&
+			    !strcmp(line + strlen(line) - strlen(base), base));
+	}
+	free(text);
+}
+
+UNIT_CASE(enter_self_and_clone_into_cgroup)
+{
+	struct cgroup *cg = plan(NULL);
+	pid_t pid;
+	int fd, k;
+
+	if (!cg)
+		return;
+	UNIT_EQ_INT(cgroup_create(cg, NULL, &e), 0);
+	fd = cgroup_v2_open(cg);
+	for (k = 0; k < 1 + (fd >= 0); k++) {
+		pid = moved_child(cg, k, fd);
+		in_every_hierarchy(cg, pid);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	if (fd >= 0)
+		close(fd);
+	UNIT_EQ_INT(cgroup_destroy(cg, &e), 0);
+	cgroup_free(cg);
 }
 
 UNIT_CASE(freeze_and_thaw)
