@@ -699,6 +699,9 @@ testSpecWritesDefaultConfig() {
 	done
 	assertNotEquals "maskedPaths" 0 "$(jq '.linux.maskedPaths | length' "$d/config.json")"
 	assertNotEquals "readonlyPaths" 0 "$(jq '.linux.readonlyPaths | length' "$d/config.json")"
+	assertEquals "a terminal, as runc's" true "$(jq .process.terminal "$d/config.json")"
+	assertEquals "runc's device rule" '{"devices":[{"allow":false,"access":"rwm"}]}' \
+		"$(jq -c .linux.resources "$d/config.json")"
 }
 
 in_dir() {

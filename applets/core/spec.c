@@ -1368,13 +1368,10 @@ int spec_load_hooks(int dirfd, const char *name, struct spec **out,
 	return 0;
 }
 
-/*
- * `runc spec` (runc 1.2 libcontainer/specconv Example()) with what this
- * runtime does not do yet left out: no terminal, no linux.resources.
- */
+/* `runc spec` (runc 1.2 libcontainer/specconv Example()). */
 static const char default_config[] =
 	"{\"ociVersion\":\"1.2.0\","
-	"\"process\":{\"terminal\":false,"
+	"\"process\":{\"terminal\":true,"
 	"\"user\":{\"uid\":0,\"gid\":0},"
 	"\"args\":[\"sh\"],"
 	"\"env\":[\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
@@ -1412,6 +1409,7 @@ static const char default_config[] =
 	"\"source\":\"cgroup\",\"options\":[\"nosuid\",\"noexec\",\"nodev\","
 	"\"relatime\",\"ro\"]}],"
 	"\"linux\":{"
+	"\"resources\":{\"devices\":[{\"allow\":false,\"access\":\"rwm\"}]},"
 	"\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\"},"
 	"{\"type\":\"ipc\"},{\"type\":\"uts\"},{\"type\":\"mount\"},"
 	"{\"type\":\"cgroup\"}],"
@@ -1426,7 +1424,7 @@ static const char default_config[] =
  * runc's ToRootless: a user namespace mapping the caller's ids to root, no
  * network namespace (an unprivileged one could not reach anything), /sys
  * bound from the host (sysfs needs a network namespace of one's own), no
- * uid=/gid= mount options (those ids are not mapped).
+ * uid=/gid= mount options (those ids are not mapped), no linux.resources.
  */
 static int make_rootless(cJSON *o, uid_t uid, gid_t gid)
 {
@@ -1446,6 +1444,8 @@ static int make_rootless(cJSON *o, uid_t uid, gid_t gid)
 	}
 	if (!cJSON_AddItemToArray(ns, cJSON_CreateRaw("{\"type\":\"user\"}")))
 		return -1;
+	/* An unprivileged user has no cgroup to write limits in. */
+	cJSON_DeleteItemFromObjectCaseSensitive(lx, "resources");
 	snprintf(maps[0], sizeof(maps[0]), "[{\"containerID\":0,\"hostID\":%u,"
 		 "\"size\":1}]", (unsigned)uid);
 	snprintf(maps[1], sizeof(maps[1]), "[{\"containerID\":0,\"hostID\":%u,"

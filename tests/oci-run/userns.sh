@@ -60,6 +60,8 @@ testSpecRootlessMapsCallersIds() {
 		"$(jq -r '.linux.gidMappings[] | "\(.containerID) \(.hostID) \(.size)"' "$BUNDLE/config.json")"
 	assertEquals "/sys is bound from the host" "none /sys rbind" \
 		"$(jq -r '.mounts[] | select(.destination == "/sys") | "\(.type) \(.source) \(.options[0])"' "$BUNDLE/config.json")"
+	assertEquals "no linux.resources" null \
+		"$(jq -c .linux.resources "$BUNDLE/config.json")"
 	assertEquals "no uid=/gid= options" "" \
 		"$(jq -r '.mounts[].options // [] | .[] | select(startswith("gid=") or startswith("uid="))' "$BUNDLE/config.json")"
 }

@@ -1353,7 +1353,8 @@ UNIT_CASE(default_json_parses)
 	UNIT_EQ_STR(s->oci_version, "1.2.0");
 	UNIT_EQ_INT(s->root_readonly, 1);
 	UNIT_EQ_STR(s->hostname, "ocibox");
-	UNIT_EQ_INT(s->process.terminal, 0);
+	UNIT_EQ_INT(s->process.terminal, 1);
+	UNIT_NOT_NULL(s->resources);
 	UNIT_EQ_STR(s->process.args[0], "sh");
 	UNIT_EQ_STR(s->process.env[1], "TERM=xterm");
 	UNIT_EQ_INT(s->process.no_new_privileges, 1);
@@ -1385,12 +1386,13 @@ UNIT_CASE(default_json_looks_like_runc)
 	UNIT_NOT_NULL(text);
 	n = strlen(text);
 	UNIT_EQ_STR(strstr(text, "{\n\t\"ociVersion\": \"1.2.0\",\n"
-			   "\t\"process\": {\n\t\t\"terminal\": false,\n"
+			   "\t\"process\": {\n\t\t\"terminal\": true,\n"
 			   "\t\t\"user\": {\n\t\t\t\"uid\": 0,\n"), text);
 	UNIT_NOT_NULL(strstr(text, "\t\t\"rlimits\": [\n\t\t\t{\n"
 			     "\t\t\t\t\"type\": \"RLIMIT_NOFILE\",\n"
 			     "\t\t\t\t\"hard\": 1024,\n"));
-	UNIT_NULL(strstr(text, "resources"));
+	UNIT_NOT_NULL(strstr(text, "\t\t\"resources\": {\n\t\t\t\"devices\": [\n"
+			     "\t\t\t\t{\n\t\t\t\t\t\"allow\": false,\n"));
 	UNIT_EQ_STR(text + n - 5, "\t}\n}\n");
 	free(text);
 }
