@@ -46,6 +46,7 @@ struct launch {
 	int keep;
 	enum init_wait wait;
 	/* filled by launch() */
+	char created[40];	/* RFC 3339 */
 	pid_t pid;
 	int syncfd;
 	int rootfd;
@@ -439,7 +440,7 @@ static void undo_launch(struct launch *l)
 static int launch(const struct oci_global *g, struct launch *l,
 		  struct spec **specp)
 {
-	char bundle[PATH_MAX], created[40];
+	char bundle[PATH_MAX], *created = l->created;
 	struct init_args ia = { .id = l->id, .wait = l->wait,
 				.created = created,
 				.no_pivot = l->no_pivot,
@@ -455,7 +456,7 @@ static int launch(const struct oci_global *g, struct launch *l,
 	l->cg = NULL;
 	l->master = -1;
 	l->consolefd = -1;
-	clock_rfc3339(created, sizeof(created));
+	clock_rfc3339(l->created, sizeof(l->created));
 	if (l->preserve_fds < 0) {
 		err_msg(&e, EINVAL, "--preserve-fds: expected a count of fds");
 		goto out_err;
@@ -726,7 +727,7 @@ static void run_state(struct launch *l, const struct spec *s,
 {
 	*st = (struct state){
 		.id = (char *)l->id, .bundle = s->bundle,
-		.rootfs = s->root_path, .created = "", .owner = "",
+		.rootfs = s->root_path, .created = l->created, .owner = "",
 		.pid = l->pid, .annotations = s->annotations,
 		.n_annotations = s->n_annotations,
 	};
