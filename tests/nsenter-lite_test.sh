@@ -418,7 +418,7 @@ testBadUsage() {
 	capture nsenter-lite -t 1 --container c1 true
 	assert_lite_error "--target and --container: give one of them (see nsenter-lite --help)"
 	capture nsenter-lite -t 1 -S someone true
-	assert_lite_error "--setuid someone: expected a uid or 'follow'"
+	assert_lite_error "--setuid someone: expected a number or 'follow'"
 	capture nsenter-lite --net=/nonexistent true
 	assert_lite_error "--net=/nonexistent: No such file or directory"
 	capture nsenter-lite -t

@@ -38,65 +38,47 @@
 const char nsenter_lite_help[] =
 "Usage: nsenter-lite [OPTIONS] [PROGRAM [ARG]...]\n"
 "\n"
-"Run PROGRAM (default: $SHELL, or /bin/sh, as a login shell) in the\n"
-"namespaces of another process, as util-linux nsenter(1) does, with its\n"
-"options.  A namespace option without =FILE takes the namespace of the\n"
-"target (-t PID or --container ID); with it, the namespace FILE names\n"
-"(/proc/PID/ns/NAME, or a bind mount of one).  Values of optional\n"
-"arguments are attached: -mFILE or --mount=FILE, -rDIR or --root=DIR.\n"
+"Run PROGRAM (default: $SHELL or /bin/sh, as a login shell) in the\n"
+"namespaces of another process, with util-linux nsenter(1)'s options.\n"
+"A namespace option takes the target's namespace, or with =FILE the one\n"
+"FILE is (/proc/PID/ns/NAME, or a bind mount of it).  Optional values\n"
+"are attached: -mFILE, --mount=FILE, -rDIR, --root=DIR.\n"
 "\n"
-"Target:\n"
-"  -t, --target PID      the process whose namespaces, root, cwd,\n"
-"                        environment and cgroup are meant\n"
-"      --container ID    the init of container ID: looked up in\n"
-"                        " OCIBOX_ROOT "/ID (ocibox), " RUNC_ROOT
-"/ID/state.json\n"
-"                        (runc) and " CRUN_ROOT "/ID/status (crun), read only;\n"
-"                        refused when its pid now belongs to another\n"
-"                        process (start time changed)\n"
-"      --state-root DIR  look ID up in DIR only (an ocibox --root, or a\n"
-"                        runc or crun --root)\n"
-"\n"
-"Namespaces:\n"
-"  -a, --all             every namespace of the target (its user namespace\n"
-"                        only if it differs from ours)\n"
+"  -t, --target PID      the process whose namespaces etc. are meant\n"
+"      --container ID    the init of container ID, from " OCIBOX_ROOT "/ID\n"
+"                        (ocibox), " RUNC_ROOT "/ID/state.json (runc) or\n"
+"                        " CRUN_ROOT "/ID/status (crun), read only; refused\n"
+"                        if its pid is another process now\n"
+"      --state-root DIR  look ID up in DIR only (a runtime's --root)\n"
+"  -a, --all             every namespace (the user one if not ours)\n"
 "  -m, --mount[=FILE]    mount namespace\n"
-"  -u, --uts[=FILE]      UTS namespace (hostname, domain name)\n"
-"  -i, --ipc[=FILE]      System V IPC and POSIX message queue namespace\n"
+"  -u, --uts[=FILE]      UTS namespace (hostname)\n"
+"  -i, --ipc[=FILE]      IPC namespace\n"
 "  -n, --net[=FILE]      network namespace\n"
-"  -p, --pid[=FILE]      pid namespace: PROGRAM runs in a child (see -F)\n"
-"  -U, --user[=FILE]     user namespace: then uid and gid 0 in it, unless\n"
+"  -p, --pid[=FILE]      pid namespace: PROGRAM runs in a child\n"
+"  -U, --user[=FILE]     user namespace: as its uid and gid 0 unless\n"
 "                        -S, -G or --preserve-credentials\n"
 "  -C, --cgroup[=FILE]   cgroup namespace\n"
 "  -T, --time[=FILE]     time namespace\n"
-"\n"
-"Process:\n"
-"  -S, --setuid UID      uid to run as in the namespaces, or 'follow': the\n"
-"                        target's effective uid\n"
+"  -S, --setuid UID      uid to run as, or 'follow': the target's\n"
 "  -G, --setgid GID      gid, or 'follow'; drops supplementary groups\n"
 "      --preserve-credentials  keep our uid and gids with -U\n"
-"      --keep-caps       with -U, keep the capabilities the user\n"
-"                        namespace grants across exec (ambient set)\n"
-"  -r, --root[=DIR]      root directory: the target's, or DIR (as seen\n"
-"                        before entering)\n"
-"  -w, --wd[=DIR]        working directory: the target's, or DIR (as seen\n"
-"                        before entering)\n"
-"  -W, --wdns DIR        working directory DIR, as seen after entering\n"
+"      --keep-caps       with -U, keep its capabilities across exec\n"
+"  -r, --root[=DIR]      root directory: the target's, or DIR\n"
+"  -w, --wd[=DIR]        working directory: the target's, or DIR\n"
+"  -W, --wdns DIR        working directory DIR as seen once inside\n"
 "  -e, --env             the target's environment instead of ours\n"
 "  -c, --join-cgroup     join the target's cgroups first\n"
-"  -F, --no-fork         do not fork before exec, even with -p (PROGRAM\n"
-"                        stays in our pid namespace; its children do not)\n"
-"  -h, --help            this text\n"
-"  -V, --version         the version\n"
+"  -F, --no-fork         no fork before exec, even with -p\n"
+"  -h, --help, -V, --version\n"
 "\n"
-"With -p, nsenter-lite waits for PROGRAM: it exits with PROGRAM's status,\n"
-"dies of the signal PROGRAM died of, and stops when PROGRAM stops.  Its\n"
-"own errors exit with 1, an exec failure with 126 (127: not found).\n"
+"With -p it waits for PROGRAM, stops when PROGRAM stops and exits as\n"
+"PROGRAM did (its status or its signal).  Its own errors exit with 1,\n"
+"a failed exec with 126 (127: not found).\n"
 "\n"
 "Examples:\n"
 "  nsenter-lite -t 1234 -a                 # a shell where 1234 lives\n"
-"  nsenter-lite --container c1 -a ps       # ps inside container c1\n"
-"  nsenter-lite -t 1234 -n ip addr         # only its network\n"
+"  nsenter-lite --container c1 -a ps       # ps in container c1\n"
 "  nsenter-lite --net=/run/netns/blue ip link\n"
 "  nsenter-lite -t 1234 -m -p -r -w -e -S follow -G follow sh\n";
 
@@ -460,39 +442,35 @@ static unsigned long map_in(pid_t pid, const char *map, unsigned long id)
 	     (int)pid);
 }
 
-static void credentials(struct plan *p)
+/* -S or -G's value: a number, or "follow" (the target's effective id). */
+static unsigned long cred_id(const struct plan *p, const char *opt,
+			     const char *s, const char *key, const char *map)
 {
-	int userns = p->want & (1u << NS_USER);
 	unsigned long n;
 
+	if (strcmp(s, "follow")) {
+		if (parse_id(s, (uid_t)-2, &n) < 0)
+			xdie(1, "--%s %s: expected a number or 'follow'", opt,
+			     s);
+		return n;
+	}
+	need_target(p, opt);
+	n = status_id(p->pid, key);
+	return p->want & (1u << NS_USER) ? map_in(p->pid, map, n) : n;
+}
+
+static void credentials(struct plan *p)
+{
 	/* nsenter's rule: a new user namespace means its root by default. */
-	if (userns && !p->preserve)
+	if ((p->want & (1u << NS_USER)) && !p->preserve)
 		p->set_uid = p->set_gid = 1;
 	if (p->uid_s) {
 		p->set_uid = 1;
-		if (!strcmp(p->uid_s, "follow")) {
-			need_target(p, "--setuid follow");
-			n = status_id(p->pid, "Uid:");
-			p->uid = userns ? map_in(p->pid, "uid_map", n) : n;
-		} else if (parse_id(p->uid_s, (uid_t)-2, &n) < 0) {
-			xdie(1, "--setuid %s: expected a uid or 'follow'",
-			     p->uid_s);
-		} else {
-			p->uid = n;
-		}
+		p->uid = cred_id(p, "setuid", p->uid_s, "Uid:", "uid_map");
 	}
 	if (p->gid_s) {
 		p->set_gid = 1;
-		if (!strcmp(p->gid_s, "follow")) {
-			need_target(p, "--setgid follow");
-			n = status_id(p->pid, "Gid:");
-			p->gid = userns ? map_in(p->pid, "gid_map", n) : n;
-		} else if (parse_id(p->gid_s, (gid_t)-2, &n) < 0) {
-			xdie(1, "--setgid %s: expected a gid or 'follow'",
-			     p->gid_s);
-		} else {
-			p->gid = n;
-		}
+		p->gid = cred_id(p, "setgid", p->gid_s, "Gid:", "gid_map");
 	}
 }
 
