@@ -26,6 +26,12 @@ target() {
 	defer kill -KILL "$TPID"
 }
 
+# nsenter-lite through its link, with a time limit against a hang (a
+# safety net, never an assertion).
+lite() {
+	timeout -k 5 30 nsenter-lite "$@"
+}
+
 found_child() {
 	TPID=$(pgrep -P "$1" -x sleep) && [ -n "$TPID" ]
 }
@@ -34,7 +40,7 @@ found_child() {
 # stderr; out and rc are then nsenter-lite's.
 both() {
 	local lrc lout
-	capture nsenter-lite "$@"
+	capture lite "$@"
 	lrc=$rc lout=$out
 	assertEquals "nsenter-lite $*: stderr" "" "$err"
 	capture timeout 30 nsenter "$@"
@@ -123,14 +129,22 @@ testExitStatusForwarded() {
 	assert_rc 3
 }
 
-# A child killed by a signal: we die of the same one (the shell says 128+n).
+# A child killed by a signal: we die of the same one (the shell says
+# 128+n, and prints the signal's name on its stderr).
 testSignalDeathForwarded() {
+	local sig lout
 	target
-	both -t "$TPID" -p sh -c 'kill -TERM $$'
-	assert_rc 143
-	capture bash -c 'nsenter-lite -t "$1" -p sh -c "kill -USR1 \$\$"; echo $?' \
-		_ "$TPID"
-	assert_out 138
+	for sig in TERM USR1; do
+		capture timeout -k 5 30 bash -c \
+			'nsenter-lite -t "$1" -p sh -c "kill -$2 \$\$"; echo $?' \
+			_ "$TPID" "$sig"
+		lout=$out
+		capture timeout -k 5 30 bash -c \
+			'nsenter -t "$1" -p sh -c "kill -$2 \$\$"; echo $?' \
+			_ "$TPID" "$sig"
+		assertEquals "SIG$sig: as nsenter" "$out" "$lout"
+		assertEquals "SIG$sig" $((128 + $(kill -l "$sig"))) "$lout"
+	done
 }
 
 # The child stops: so do we; continued, we continue it.
@@ -188,7 +202,7 @@ testSetuidSetgid() {
 # follow: the target's effective ids (util-linux 2.39's -S/-G follow).
 testSetuidFollow() {
 	target setpriv --reuid 1234 --regid 4321 --clear-groups
-	capture nsenter-lite -t "$TPID" -S follow -G follow sh -c 'id -u; id -g'
+	capture lite -t "$TPID" -S follow -G follow sh -c 'id -u; id -g'
 	assert_ok
 	assert_no_err
 	assert_out "$(printf '1234\n4321')"
@@ -220,7 +234,7 @@ testUserNamespace() {
 	assert_out nsl-user
 	both -t "$TPID" -U -S 5 -G 6 sh -c 'id -u; id -g'
 	assert_out "$(printf '5\n6')"
-	capture nsenter-lite -t "$TPID" -U -S follow id -u
+	capture lite -t "$TPID" -U -S follow id -u
 	assert_out 0
 }
 
@@ -228,11 +242,11 @@ testUserNamespace() {
 testKeepCaps() {
 	local all
 	user_target
-	capture nsenter-lite -t "$TPID" -U --preserve-credentials \
+	capture lite -t "$TPID" -U --preserve-credentials \
 		grep CapEff /proc/self/status
 	assert_ok
 	assert_out "CapEff:	0000000000000000"
-	capture nsenter-lite -t "$TPID" -U --preserve-credentials --keep-caps \
+	capture lite -t "$TPID" -U --preserve-credentials --keep-caps \
 		grep -E 'Cap(Eff|Amb)' /proc/self/status
 	assert_ok
 	# setns(2) into a user namespace gives every capability there is.
@@ -242,12 +256,12 @@ testKeepCaps() {
 
 testEnvOfTarget() {
 	target env -i NSL_A=1 "NSL_B=two words" PATH=/usr/bin:/bin
-	capture nsenter-lite -t "$TPID" -e env
+	capture lite -t "$TPID" -e env
 	assert_ok
 	assert_no_err
 	assertEquals "environment" "$(tr '\0' '\n' < "/proc/$TPID/environ")" "$out"
 	assert_contains env "$out" "NSL_B=two words"
-	capture env NSL_A=ours nsenter-lite -t "$TPID" -e -u printenv NSL_A
+	capture env NSL_A=ours timeout -k 5 30 nsenter-lite -t "$TPID" -e -u printenv NSL_A
 	assert_out 1
 }
 
@@ -263,10 +277,10 @@ testJoinCgroup() {
 	pid=$(state_field "$id" pid)
 	assertNotEquals "container cgroup differs" "$(cat /proc/self/cgroup)" \
 		"$(cat "/proc/$pid/cgroup")"
-	capture nsenter-lite -t "$pid" -c cat /proc/self/cgroup
+	capture lite -t "$pid" -c cat /proc/self/cgroup
 	assert_ok
 	assert_out "$(cat "/proc/$pid/cgroup")"
-	capture nsenter-lite --container "$id" --state-root "$ROOT" -c \
+	capture lite --container "$id" --state-root "$ROOT" -c \
 		cat /proc/self/cgroup
 	assert_ok
 	assert_out "$(cat "/proc/$pid/cgroup")"
@@ -277,11 +291,11 @@ assert_container_like_pid() {
 	local pid=$1 ns
 	shift
 	for ns in mnt uts ipc net pid; do
-		capture nsenter-lite "$@" -a readlink "/proc/self/ns/$ns"
+		capture lite "$@" -a readlink "/proc/self/ns/$ns"
 		assert_ok "$* $ns"
 		assert_out "$(nslink "$pid" "$ns")"
 	done
-	capture nsenter-lite "$@" -a hostname
+	capture lite "$@" -a hostname
 	lout=$out
 	capture nsenter -t "$pid" -a hostname
 	assertEquals "$* hostname" "$out" "$lout"
@@ -297,7 +311,7 @@ testContainerOcibox() {
 	assert_ok "run -d"
 	pid=$(state_field "$id" pid)
 	assert_container_like_pid "$pid" --container "$id" --state-root "$ROOT"
-	capture nsenter-lite --container "$id" --state-root "$ROOT" -u hostname
+	capture lite --container "$id" --state-root "$ROOT" -u hostname
 	assert_out nsl-oci
 }
 
@@ -330,7 +344,7 @@ testContainerRuncDefaultRoot() {
 	defer runc delete -f "$id"
 	capture timeout 30 runc run -d --bundle "$BUNDLE" "$id"
 	assert_ok "runc run -d: $err"
-	capture nsenter-lite --container "$id" -u hostname
+	capture lite --container "$id" -u hostname
 	assert_ok
 	assert_out nsl-other
 }
@@ -352,7 +366,7 @@ testContainerCrun() {
 	assert_ok "crun run -d: $err"
 	pid=$(jq -r .pid "$T/crun/$id/status")
 	assert_container_like_pid "$pid" --container "$id" --state-root "$T/crun"
-	capture nsenter-lite --container "$id" --state-root "$T/crun" -u hostname
+	capture lite --container "$id" --state-root "$T/crun" -u hostname
 	assert_out nsl-other
 }
 
@@ -371,12 +385,12 @@ testContainerStalePidRefused() {
 	printf '{"id":"c1","pid":%d,"starttime":%d,"bundle":"/b","rootfs":"/b/rootfs","created":"2026-01-01T00:00:00Z","owner":""}\n' \
 		"$pid" 7 > "$T/oci/c1/state.json"
 	for r in runc crun oci; do
-		capture nsenter-lite --container c1 --state-root "$T/$r" -a true
+		capture lite --container c1 --state-root "$T/$r" -a true
 		assert_lite_error "container c1: pid $pid is another process now (start time $now, recorded 7)"
 	done
 	printf '{"pid":%d,"process-start-time":%d}\n' "$pid" "$now" \
 		> "$T/crun/c1/status"
-	capture nsenter-lite --container c1 --state-root "$T/crun" -u hostname
+	capture lite --container c1 --state-root "$T/crun" -u hostname
 	assert_ok
 	assert_out nsl-target
 }
@@ -387,41 +401,48 @@ testContainerExitedRefused() {
 	wait "$pid"
 	mkdir -p "$T/crun/c2"
 	printf '{"pid":%d,"process-start-time":1}\n' "$pid" > "$T/crun/c2/status"
-	capture nsenter-lite --container c2 --state-root "$T/crun" -a true
+	capture lite --container c2 --state-root "$T/crun" -a true
 	assert_lite_error "container c2: not running (pid $pid has exited)"
 }
 
 testContainerNotFound() {
-	capture nsenter-lite --container nsl-no-such -a true
+	capture lite --container nsl-no-such -a true
 	assert_lite_error "container nsl-no-such: not found in /run/ocibox, /run/runc or /run/crun"
-	capture nsenter-lite --container nsl-no-such --state-root "$T" -a true
+	capture lite --container nsl-no-such --state-root "$T" -a true
 	assert_lite_error "container nsl-no-such: $T/nsl-no-such: No such file or directory"
-	capture nsenter-lite --container ../x -a true
+	capture lite --container ../x -a true
 	assert_lite_error '--container ../x: invalid container id "../x"'
 	mkdir -p "$T/bad/c3"
 	echo '{"init_process_pid":"x"}' > "$T/bad/c3/state.json"
-	capture nsenter-lite --container c3 --state-root "$T/bad" true
-	assert_lite_error "container c3: state.json: init_process_pid: expected integer"
+	capture lite --container c3 --state-root "$T/bad" true
+	assert_lite_error "container c3: $T/bad/c3/state.json: init_process_pid: expected integer"
+	mkdir -p "$T/bad/c4"
+	echo '{' > "$T/bad/c4/state.json"
+	capture lite --container c4 --state-root "$T/bad" true
+	assert_contains "bad JSON" "$err" "nsenter-lite: container c4: $T/bad/c4/state.json: "
+	assertEquals "one line" 1 "$(wc -l < "$T/err")"
+	capture lite -S follow true
+	assert_lite_error "--setuid follow: no target (give -t PID or --container ID)"
 }
 
 testBadUsage() {
-	capture nsenter-lite --bogus true
+	capture lite --bogus true
 	assert_lite_error "unknown option --bogus (see nsenter-lite --help)"
-	capture nsenter-lite -t abc true
+	capture lite -t abc true
 	assert_lite_error "--target abc: expected a pid"
-	capture nsenter-lite -m true
+	capture lite -m true
 	assert_lite_error "--mount: no target (give -t PID or --container ID)"
-	capture nsenter-lite -a true
+	capture lite -a true
 	assert_lite_error "--all: no target (give -t PID or --container ID)"
-	capture nsenter-lite -e true
+	capture lite -e true
 	assert_lite_error "--env: no target (give -t PID or --container ID)"
-	capture nsenter-lite -t 1 --container c1 true
+	capture lite -t 1 --container c1 true
 	assert_lite_error "--target and --container: give one of them (see nsenter-lite --help)"
-	capture nsenter-lite -t 1 -S someone true
+	capture lite -t 1 -S someone true
 	assert_lite_error "--setuid someone: expected a number or 'follow'"
-	capture nsenter-lite --net=/nonexistent true
+	capture lite --net=/nonexistent true
 	assert_lite_error "--net=/nonexistent: No such file or directory"
-	capture nsenter-lite -t
+	capture lite -t
 	assert_lite_error "option -t needs a value (see nsenter-lite --help)"
 }
 
@@ -429,23 +450,23 @@ testMissingTarget() {
 	local pid
 	sleep 0 & pid=$!
 	wait "$pid"
-	capture nsenter-lite -t "$pid" -n true
+	capture lite -t "$pid" -n true
 	assert_lite_error "pid $pid: No such process"
 }
 
 testExecFailure() {
 	target
-	capture nsenter-lite -t "$TPID" -u /nonexistent/prog
+	capture lite -t "$TPID" -u /nonexistent/prog
 	assert_lite_error "exec /nonexistent/prog: No such file or directory" 127
 	echo > "$T/noexec"
 	chmod 0644 "$T/noexec"
-	capture nsenter-lite -t "$TPID" -u "$T/noexec"
+	capture lite -t "$TPID" -u "$T/noexec"
 	assert_lite_error "exec $T/noexec: Permission denied" 126
 }
 
 testHelpNamesEveryOption() {
 	local o
-	capture nsenter-lite --help
+	capture lite --help
 	assert_ok
 	assert_no_err
 	for o in --target --all --mount --uts --ipc --net --pid --user \

@@ -260,20 +260,22 @@ static int from_ocibox(struct plan *p, int rootfd, struct err *e)
  * runc's state.json (init_process_pid, init_process_start) or crun's
  * status (pid, process-start-time): read, never written or locked.
  */
-static int from_json(struct plan *p, int dirfd, const char *file,
-		     const char *pid_key, const char *start_key,
-		     struct err *e)
+static int from_json(struct plan *p, const char *root, int dirfd,
+		     const char *file, const char *pid_key,
+		     const char *start_key, struct err *e)
 {
+	char name[4096];
 	struct json_ctx c;
 	cJSON *o;
 	int64_t pid;
 	uint64_t t;
 	int r;
 
-	r = json_load_file(dirfd, file, 1 << 20, file, &o, e);
+	snprintf(name, sizeof(name), "%s/%s/%s", root, p->container, file);
+	r = json_load_file(dirfd, file, 1 << 20, name, &o, e);
 	if (r < 0)
 		return r;
-	json_ctx_init(&c, file, e);
+	json_ctx_init(&c, name, e);
 	r = json_get_int(&c, o, pid_key, JSON_REQUIRED, 1, 0x7fffffff, &pid);
 	if (r >= 0)
 		r = json_get_uint(&c, o, start_key, JSON_REQUIRED, UINT64_MAX,
@@ -289,7 +291,7 @@ static int from_json(struct plan *p, int dirfd, const char *file,
 /* ID's layout under root: crun's status, runc's or ocibox's state.json. */
 static int from_root(struct plan *p, const char *root, struct err *e)
 {
-	struct json_ctx c;
+	char name[4096];
 	cJSON *o = NULL;
 	int rootfd, dirfd, r, runc;
 
@@ -303,23 +305,23 @@ static int from_root(struct plan *p, const char *root, struct err *e)
 		goto out_root;
 	}
 	if (!faccessat(dirfd, "status", F_OK, 0)) {
-		r = from_json(p, dirfd, "status", "pid", "process-start-time",
-			      e);
+		r = from_json(p, root, dirfd, "status", "pid",
+			      "process-start-time", e);
 		goto out_dir;
 	}
 	/* runc and ocibox both keep a state.json: runc's names its init. */
-	r = json_load_file(dirfd, STATE_FILE, 1 << 20, STATE_FILE, &o, e);
+	snprintf(name, sizeof(name), "%s/%s/" STATE_FILE, root, p->container);
+	r = json_load_file(dirfd, STATE_FILE, 1 << 20, name, &o, e);
 	if (r == -ENOENT) {
 		r = from_ocibox(p, rootfd, e);
 		goto out_dir;
 	}
 	if (r < 0)
 		goto out_dir;
-	json_ctx_init(&c, STATE_FILE, e);
 	runc = cJSON_GetObjectItemCaseSensitive(o, "init_process_pid") != NULL;
 	cJSON_Delete(o);
 	if (runc)
-		r = from_json(p, dirfd, STATE_FILE, "init_process_pid",
+		r = from_json(p, root, dirfd, STATE_FILE, "init_process_pid",
 			      "init_process_start", e);
 	else
 		r = from_ocibox(p, rootfd, e);
@@ -355,8 +357,7 @@ static void resolve_container(struct plan *p)
 			xdie(1, "container %s: not found in " OCIBOX_ROOT ", "
 			     RUNC_ROOT " or " CRUN_ROOT, p->container);
 		if (e.no)
-			xdie(1, "container %s: %s/%s: %s", p->container,
-			     roots[i], p->container, e.msg);
+			xdie(1, "container %s: %s", p->container, e.msg);
 	}
 	if (p->pid <= 0)
 		xdie(1, "container %s: has no process", p->container);
@@ -454,7 +455,9 @@ static unsigned long cred_id(const struct plan *p, const char *opt,
 			     s);
 		return n;
 	}
-	need_target(p, opt);
+	if (!p->pid)
+		xdie(1, "--%s follow: no target (give -t PID or --container "
+		     "ID)", opt);
 	n = status_id(p->pid, key);
 	return p->want & (1u << NS_USER) ? map_in(p->pid, map, n) : n;
 }
