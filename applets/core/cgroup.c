@@ -357,9 +357,14 @@ static int plan(const char *inner, pid_t pid, struct cgroup **out,
 	struct cgroup *cg;
 	struct statfs sf;
 	struct stat st;
+	char file[32];
 	int r = 0;
 
 	*out = NULL;
+	/* A hierarchy the pid is not in is skipped; a gone pid is an error. */
+	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
+	if (pid && access(file, R_OK) < 0)
+		return err_sys(e, errno, "cgroup: %s", file);
 	if (statfs(CGROUP_ROOT, &sf) < 0 || stat(CGROUP_ROOT, &st) < 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return 0;
@@ -382,10 +387,8 @@ static int plan(const char *inner, pid_t pid, struct cgroup **out,
 	}
 	if (r < 0) {
 		cgroup_free(cg);
-		if (pid)
-			return err_sys(e, -r, "cgroup: /proc/%d/cgroup",
-				       (int)pid);
-		return err_sys(e, -r, "cgroup: " CGROUP_ROOT);
+		return err_sys(e, -r, "cgroup: %s", pid ? file :
+			       CGROUP_ROOT);
 	}
 	if (cg->mode == CGROUP_NONE)
 		cgroup_free(cg);
