@@ -349,7 +349,10 @@ static int plan_v1(struct cgroup *cg, const char *inner, pid_t pid)
 	return r;
 }
 
-/* Where inner (NULL: pid's own cgroup) is in each hierarchy; see cgroup_plan. */
+/*
+ * Where inner is in each hierarchy (inner NULL: the cgroup of pid itself,
+ * pid 0: this process); see cgroup_plan().
+ */
 static int plan(const char *inner, pid_t pid, struct cgroup **out,
 		struct err *e)
 {
