@@ -103,6 +103,21 @@ int sys_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable)
 	return rc(syscall(SYS_capset, &h, d));
 }
 
+int sys_capget(uint64_t *effective, uint64_t *permitted,
+	       uint64_t *inheritable)
+{
+	struct cap_header h = { CAP_V3, 0 };
+	struct cap_data d[2];
+	int r = rc(syscall(SYS_capget, &h, d));
+
+	if (r < 0)
+		return r;
+	*effective = d[0].effective | (uint64_t)d[1].effective << 32;
+	*permitted = d[0].permitted | (uint64_t)d[1].permitted << 32;
+	*inheritable = d[0].inheritable | (uint64_t)d[1].inheritable << 32;
+	return 0;
+}
+
 int sys_setns(int fd, int nstype)
 {
 	return rc(syscall(SYS_setns, fd, nstype));

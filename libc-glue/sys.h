@@ -112,6 +112,9 @@ pid_t sys_clone_fork(unsigned long flags);
 pid_t sys_clone_into_cgroup(unsigned long flags, int cgfd);
 /* capset(2) with _LINUX_CAPABILITY_VERSION_3 (64-bit sets). */
 int sys_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable);
+/* capget(2) of the calling thread, 64-bit sets. */
+int sys_capget(uint64_t *effective, uint64_t *permitted,
+	       uint64_t *inheritable);
 int sys_setns(int fd, int nstype);
 int sys_memfd_create(const char *name, unsigned int flags);
 /* execveat(2); returns only on failure. */

@@ -193,18 +193,23 @@ static int mount_of(dev_t dev, char *root, size_t rsize, char *opts,
 }
 
 /*
- * This process's cgroup in the hierarchy of v1 mount options opts (each
- * controller of the /proc/self/cgroup line among them), or in v2 (opts
- * NULL).
+ * The cgroup of pid (0: this process) in the hierarchy of v1 mount options
+ * opts (each controller of the /proc/PID/cgroup line among them), or in v2
+ * (opts NULL).
  */
-static int own_cgroup(const char *opts, char *out, size_t size)
+static int own_cgroup(pid_t pid, const char *opts, char *out, size_t size)
 {
-	char *buf, *line, *next, *ctrls, *path, *tok, *save;
+	char *buf, *line, *next, *ctrls, *path, *tok, *save, file[32];
 	int r = -ENOENT, all;
 
-	if (read_file_at(AT_FDCWD, "/proc/self/cgroup", SMALL_FILE, &buf,
-			 NULL) < 0)
-		return -errno;
+	if (pid)
+		snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
+	else
+		snprintf(file, sizeof(file), "/proc/self/cgroup");
+	r = read_file_at(AT_FDCWD, file, SMALL_FILE, &buf, NULL);
+	if (r < 0)
+		return r;
+	r = -ENOENT;
 	for (line = buf; r && line && *line; line = next) {
 		next = strchr(line, '\n');
 		if (next)
@@ -259,7 +264,10 @@ static void v1_name(const char *opts, char *out, size_t size)
 	}
 }
 
-/* dir = mnt + (own cgroup relative to the mount's root) + "/" + inner. */
+/*
+ * dir = mnt + (own cgroup relative to the mount's root) + "/" + inner;
+ * inner NULL: the own cgroup itself.
+ */
 static int place(struct cgroup *cg, const char *name, const char *mnt,
 		 const char *root, const char *own, const char *inner,
 		 int parent_of_own)
@@ -267,7 +275,7 @@ static int place(struct cgroup *cg, const char *name, const char *mnt,
 	char rel[PATH_MAX], path[PATH_MAX], *slash;
 	size_t rl = strlen(root);
 
-	if (*inner == '/') {
+	if (inner && *inner == '/') {
 		snprintf(path, sizeof(path), "%s%s", mnt,
 			 strcmp(inner, "/") ? inner : "");
 		return add_dir(cg, name, path, mnt);
@@ -284,13 +292,13 @@ static int place(struct cgroup *cg, const char *name, const char *mnt,
 		memmove(rel, rel + rl, strlen(rel + rl) + 1);
 	if (!strcmp(rel, "/"))
 		rel[0] = 0;
-	if (snprintf(path, sizeof(path), "%s%s/%s", mnt, rel, inner) >=
-	    (int)sizeof(path))
+	if (snprintf(path, sizeof(path), "%s%s%s%s", mnt, rel,
+		     inner ? "/" : "", inner ? inner : "") >= (int)sizeof(path))
 		return -ENAMETOOLONG;
 	return add_dir(cg, name, path, mnt);
 }
 
-static int plan_v1(struct cgroup *cg, const char *inner)
+static int plan_v1(struct cgroup *cg, const char *inner, pid_t pid)
 {
 	char mnt[PATH_MAX], root[PATH_MAX], opts[512], name[512];
 	char own[PATH_MAX];
@@ -315,7 +323,7 @@ static int plan_v1(struct cgroup *cg, const char *inner)
 		if (sf.f_type == SYS_CGROUP2_SUPER_MAGIC) {
 			if (mount_of(st.st_dev, root, sizeof(root), opts,
 				     sizeof(opts)) < 0 ||
-			    own_cgroup(NULL, own, sizeof(own)) < 0)
+			    own_cgroup(pid, NULL, own, sizeof(own)) < 0)
 				continue;
 			r = place(cg, "", mnt, root, own, inner, 0);
 			v2 = 1;
@@ -330,7 +338,7 @@ static int plan_v1(struct cgroup *cg, const char *inner)
 			if (!strcmp(cg->dirs[i].name, name))
 				break;
 		if (!*name || i < cg->n ||
-		    own_cgroup(opts, own, sizeof(own)) < 0)
+		    own_cgroup(pid, opts, own, sizeof(own)) < 0)
 			continue;
 		r = place(cg, name, mnt, root, own, inner, 0);
 		v1 = 1;
@@ -341,21 +349,25 @@ static int plan_v1(struct cgroup *cg, const char *inner)
 	return r;
 }
 
-int cgroup_plan(const char *cgroups_path, const char *id,
-		struct cgroup **out, struct err *e)
+/*
+ * Where inner is in each hierarchy (inner NULL: the cgroup of pid itself,
+ * pid 0: this process); see cgroup_plan().
+ */
+static int plan(const char *inner, pid_t pid, struct cgroup **out,
+		struct err *e)
 {
-	char inner[PATH_MAX], root[PATH_MAX], opts[512], own[PATH_MAX];
+	char root[PATH_MAX], opts[512], own[PATH_MAX];
 	struct cgroup *cg;
 	struct statfs sf;
 	struct stat st;
+	char file[32];
 	int r = 0;
 
 	*out = NULL;
-	clean_path(cgroups_path ? cgroups_path : "", inner, sizeof(inner));
-	if (!*inner)
-		clean_path(id, inner, sizeof(inner));
-	if (!*inner)
-		return err_msg(e, EINVAL, "cgroup: empty cgroup path");
+	/* A hierarchy the pid is not in is skipped; a gone pid is an error. */
+	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
+	if (pid && access(file, R_OK) < 0)
+		return err_sys(e, errno, "cgroup: %s", file);
 	if (statfs(CGROUP_ROOT, &sf) < 0 || stat(CGROUP_ROOT, &st) < 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return 0;
@@ -369,21 +381,42 @@ int cgroup_plan(const char *cgroups_path, const char *id,
 		if (mount_of(st.st_dev, root, sizeof(root), opts,
 			     sizeof(opts)) < 0)
 			snprintf(root, sizeof(root), "/");
-		r = own_cgroup(NULL, own, sizeof(own));
+		r = own_cgroup(pid, NULL, own, sizeof(own));
 		if (!r)
-			r = place(cg, "", CGROUP_ROOT, root, own, inner, 1);
+			r = place(cg, "", CGROUP_ROOT, root, own, inner,
+				  inner != NULL);
 	} else {
-		r = plan_v1(cg, inner);
+		r = plan_v1(cg, inner, pid);
 	}
 	if (r < 0) {
 		cgroup_free(cg);
-		return err_sys(e, -r, "cgroup: " CGROUP_ROOT);
+		return err_sys(e, -r, "cgroup: %s", pid ? file :
+			       CGROUP_ROOT);
 	}
 	if (cg->mode == CGROUP_NONE)
 		cgroup_free(cg);
 	else
 		*out = cg;
 	return 0;
+}
+
+int cgroup_plan(const char *cgroups_path, const char *id,
+		struct cgroup **out, struct err *e)
+{
+	char inner[PATH_MAX];
+
+	*out = NULL;
+	clean_path(cgroups_path ? cgroups_path : "", inner, sizeof(inner));
+	if (!*inner)
+		clean_path(id, inner, sizeof(inner));
+	if (!*inner)
+		return err_msg(e, EINVAL, "cgroup: empty cgroup path");
+	return plan(inner, 0, out, e);
+}
+
+int cgroup_of_pid(pid_t pid, struct cgroup **out, struct err *e)
+{
+	return plan(NULL, pid, out, e);
 }
 
 /* --- which directory serves a controller ---------------------------------- */

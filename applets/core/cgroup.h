@@ -55,6 +55,13 @@ int cgroup_plan(const char *cgroups_path, const char *id,
 		struct cgroup **out, struct err *e);
 
 /*
+ * The cgroup pid is in, in every hierarchy of this host as cgroup_plan()
+ * finds them (from /proc/PID/cgroup), e.g. for another process to join
+ * it with cgroup_enter_self().  *out is NULL on a host without cgroups.
+ */
+int cgroup_of_pid(pid_t pid, struct cgroup **out, struct err *e);
+
+/*
  * Every controller r needs is on this host (cg may be NULL: none), or
  * "PREFIX.memory: no memory cgroup controller on this host".
  */

@@ -68,6 +68,10 @@ static int next_short(struct opt_iter *it, const struct opt *tab,
 	}
 	rest = *it->bundle ? it->bundle : NULL;
 	it->bundle = NULL;
+	if (o->has_arg == OPT_OPTARG) {
+		it->arg = rest;
+		return o->id;
+	}
 	return take_arg(it, o, rest, 1, e);
 }
 
@@ -111,6 +115,10 @@ int opt_next(struct opt_iter *it, const struct opt *tab, struct err *e)
 					       "option --%s takes no value",
 					       o->name);
 			it->arg = NULL;
+			return o->id;
+		}
+		if (o->has_arg == OPT_OPTARG) {
+			it->arg = eq ? eq + 1 : NULL;
 			return o->id;
 		}
 		return take_arg(it, o, eq ? eq + 1 : NULL, 0, e);

@@ -1,7 +1,9 @@
 /*
  * opt.h - the one table-driven option parser (toybox style): short and long
  * options, "--opt=value", "--opt value", "-b value", "-bvalue", bundled
- * short flags "-dq", "--" ends options.  Global options are parsed with
+ * short flags "-dq", "--" ends options.  An OPT_OPTARG option takes its
+ * value only attached, as getopt's "m::" does: "-mFILE", "--mount=FILE";
+ * "-m FILE" is the option without a value, then a word.  Global options are parsed with
  * OPT_STOP (stop at the command word) and the command's own with
  * OPT_PERMUTE, so `oci-run --root R delete c1 --force` works as runc's does.
  */
@@ -10,12 +12,12 @@
 
 #include "err.h"
 
-enum { OPT_NOARG, OPT_ARG };
+enum { OPT_NOARG, OPT_ARG, OPT_OPTARG };
 
 struct opt {
 	const char *name;	/* long name without "--", or NULL */
 	char short_name;	/* or 0 */
-	char has_arg;		/* OPT_NOARG / OPT_ARG */
+	char has_arg;		/* OPT_NOARG / OPT_ARG / OPT_OPTARG */
 	short id;		/* > 0, returned by opt_next() */
 };
 
@@ -28,7 +30,7 @@ struct opt_iter {
 	int npos;		/* OPT_PERMUTE: positionals gathered so far */
 	const char *bundle;	/* rest of a "-abc" cluster */
 	int mode;
-	const char *arg;	/* value of the option just returned */
+	const char *arg;	/* value of the option just returned, or NULL */
 };
 
 void opt_start(struct opt_iter *it, int argc, char **argv, int mode);

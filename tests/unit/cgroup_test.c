@@ -196,6 +196,34 @@ UNIT_CASE(enter_self_and_clone_into_cgroup)
 	cgroup_free(cg);
 }
 
+/* Another process's cgroup, found from its /proc/PID/cgroup: the
+ * directories it was moved into, hierarchy by hierarchy. */
+UNIT_CASE(of_pid_is_where_it_was_moved)
+{
+	struct cgroup *cg = plan(NULL), *of;
+	pid_t pid;
+	size_t i;
+
+	UNIT_EQ_INT(cgroup_create(cg, NULL, &e), 0);
+	pid = child();
+	UNIT_EQ_INT(cgroup_enter(cg, pid, &e), 0);
+	UNIT_EQ_INT(cgroup_of_pid(pid, &of, &e), 0);
+	UNIT_NOT_NULL(of);
+	UNIT_EQ_INT(of->n, cg->n);
+	UNIT_EQ_INT(of->mode, cg->mode);
+	for (i = 0; i < cg->n; i++)
+		UNIT_EQ_STR(dir_of(of, cg->dirs[i].name), cg->dirs[i].path);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	UNIT_EQ_INT(cgroup_of_pid(pid, &of, &e) < 0, 1);
+	UNIT_NULL(of);
+	snprintf(name, sizeof(name), "cgroup: /proc/%d/cgroup: %s", (int)pid,
+		 strerror(ENOENT));
+	UNIT_EQ_STR(e.msg, name);
+	UNIT_EQ_INT(cgroup_destroy(cg, &e), 0);
+	cgroup_free(cg);
+}
+
 UNIT_CASE(freeze_and_thaw)
 {
 	struct cgroup *cg = plan(NULL);

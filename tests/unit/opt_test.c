@@ -1,12 +1,12 @@
 /* opt_test.c - unit tests of core/opt.c: long and short forms, values,
- * bundles, "--", OPT_STOP and OPT_PERMUTE, the error texts. */
+ * bundles, optional values, "--", OPT_STOP and OPT_PERMUTE, the error texts. */
 #include <errno.h>
 #include <stdarg.h>
 
 #include "opt.h"
 #include "unit.h"
 
-enum { O_BUNDLE = 1, O_DEBUG, O_QUIET, O_FORCE, O_PIDFILE, O_SIG };
+enum { O_BUNDLE = 1, O_DEBUG, O_QUIET, O_FORCE, O_PIDFILE, O_SIG, O_MOUNT };
 
 static const struct opt tab[] = {
 	{ "bundle", 'b', OPT_ARG, O_BUNDLE },
@@ -15,12 +15,14 @@ static const struct opt tab[] = {
 	{ "force", 0, OPT_NOARG, O_FORCE },
 	{ "pid-file", 0, OPT_ARG, O_PIDFILE },
 	{ NULL, 's', OPT_ARG, O_SIG },
+	{ "mount", 'm', OPT_OPTARG, O_MOUNT },
 	{ 0 },
 };
 
 static const char *const names[] = {
 	[O_BUNDLE] = "bundle", [O_DEBUG] = "debug", [O_QUIET] = "quiet",
 	[O_FORCE] = "force", [O_PIDFILE] = "pid-file", [O_SIG] = "s",
+	[O_MOUNT] = "mount",
 };
 
 static char trace[1024];
@@ -307,4 +309,44 @@ UNIT_CASE(stop_then_permute)
 	rest = opt_rest(&it, &n);
 	UNIT_EQ_INT(n, 1);
 	UNIT_EQ_STR(rest[0], "c1");
+}
+
+/* OPT_OPTARG as util-linux nsenter's -m[FILE]: the value only attached. */
+UNIT_CASE(optarg_long_attached)
+{
+	UNIT_EQ_STR(run(OPT_PERMUTE, "--mount=/proc/1/ns/mnt", "c1", NULL),
+		    "mount=/proc/1/ns/mnt | c1");
+	UNIT_EQ_STR(run(OPT_PERMUTE, "--mount=", NULL), "mount= |");
+}
+
+UNIT_CASE(optarg_long_next_word_is_not_value)
+{
+	UNIT_EQ_STR(run(OPT_PERMUTE, "--mount", "/f", NULL), "mount | /f");
+	UNIT_EQ_STR(run(OPT_STOP, "--mount", "sh", "-d", NULL),
+		    "mount | sh -d");
+}
+
+UNIT_CASE(optarg_short_attached)
+{
+	UNIT_EQ_STR(run(OPT_PERMUTE, "-m/f", NULL), "mount=/f |");
+	UNIT_EQ_STR(run(OPT_PERMUTE, "-dm/f", NULL), "debug mount=/f |");
+}
+
+UNIT_CASE(optarg_short_alone_or_last)
+{
+	UNIT_EQ_STR(run(OPT_PERMUTE, "-m", "/f", NULL), "mount | /f");
+	UNIT_EQ_STR(run(OPT_PERMUTE, "-dm", "-q", NULL), "debug mount quiet |");
+}
+
+/* The rest of a cluster after an optional-value flag is its value, as
+ * getopt has it: "-mq" is --mount=q, not -m -q. */
+UNIT_CASE(optarg_short_takes_rest_of_cluster)
+{
+	UNIT_EQ_STR(run(OPT_PERMUTE, "-mq", NULL), "mount=q |");
+}
+
+UNIT_CASE(optarg_cleared_after_value)
+{
+	UNIT_EQ_STR(run(OPT_PERMUTE, "--mount=/a", "--mount", "-m", NULL),
+		    "mount=/a mount mount |");
 }
