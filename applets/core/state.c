@@ -83,24 +83,49 @@ int state_root_open(const char *root, int create, struct err *e)
 
 int state_dir_create(int rootfd, const char *id, struct err *e)
 {
-	int fd;
+	int fd, no;
 
+	/* Shared with other creates; state_dir_trylock() waits for it. */
+	while (flock(rootfd, LOCK_SH) < 0)
+		if (errno != EINTR)
+			return err_sys(e, errno, "lock state root");
 	if (mkdirat(rootfd, id, 0711) < 0) {
-		if (errno == EEXIST)
+		no = errno;
+		flock(rootfd, LOCK_UN);
+		if (no == EEXIST)
 			return err_msg(e, EEXIST,
 				       "container with given ID already exists");
-		return err_sys(e, errno, "mkdir %s", id);
+		return err_sys(e, no, "mkdir %s", id);
 	}
 	fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
-		int no = errno;
-
+		no = errno;
 		if (fd >= 0)
 			close(fd);
 		unlinkat(rootfd, id, AT_REMOVEDIR);
+		flock(rootfd, LOCK_UN);
 		return err_sys(e, no, "open %s", id);
 	}
+	flock(rootfd, LOCK_UN);
 	return fd;
+}
+
+int state_dir_trylock(int rootfd, const char *id)
+{
+	int fd, r = 0;
+
+	while (flock(rootfd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return -errno;
+	fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		r = -errno;
+	else if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+		r = -errno;
+	flock(rootfd, LOCK_UN);
+	if (r < 0 && fd >= 0)
+		close(fd);
+	return r < 0 ? r : fd;
 }
 
 int state_dir_open(int rootfd, const char *id, int lock, struct err *e)
@@ -211,6 +236,52 @@ out:
 	if (r < 0)
 		return err_sys(e, -r, "write %s", STATE_FILE);
 	return 0;
+}
+
+int state_save_cgroup(int dirfd, const struct cgroup *cg, struct err *e)
+{
+	cJSON *o = cJSON_CreateObject();
+	char *text = NULL;
+	int r = -ENOMEM;
+
+	if (o && cJSON_AddItemToObject(o, "cgroupPaths",
+				       cgroup_paths_object(cg)))
+		text = cJSON_PrintUnformatted(o);
+	if (text)
+		r = write_file_atomic(dirfd, STATE_CGROUP, text, strlen(text),
+				      0600, IO_VOLATILE);
+	cJSON_Delete(o);
+	free(text);
+	if (r < 0)
+		return err_sys(e, -r, "write %s", STATE_CGROUP);
+	return 0;
+}
+
+int state_load_cgroup(int dirfd, struct cgroup **cg)
+{
+	struct state st = { 0 };
+	char *text;
+	cJSON *o;
+	int r;
+
+	*cg = NULL;
+	r = read_file_at(dirfd, STATE_CGROUP, STATE_FILE_MAX, &text, NULL);
+	if (r < 0)
+		return r;
+	o = cJSON_Parse(text);
+	free(text);
+	if (!o)
+		return -EINVAL;
+	r = cgroup_paths_load(cJSON_GetObjectItemCaseSensitive(o,
+							       "cgroupPaths"),
+			      &st);
+	cJSON_Delete(o);
+	if (r < 0) {
+		cgroup_free(st.cgroup);
+		return r;
+	}
+	*cg = st.cgroup;
+	return *cg ? 0 : -EINVAL;
 }
 
 static char *dup_str(const cJSON *o, const char *key)
