@@ -88,7 +88,9 @@ static char *crun_rootfs(const cJSON *o, const char *bundle)
 	return asprintf(&p, "%s/%s", bundle, v->valuestring) < 0 ? NULL : p;
 }
 
-static int parse(enum kind k, const cJSON *o, struct state *st)
+/* crun's status has no id: the directory is named by it. */
+static int parse(enum kind k, const cJSON *o, const char *id,
+		 struct state *st)
 {
 	const cJSON *config = get(o, "config");
 
@@ -101,6 +103,7 @@ static int parse(enum kind k, const cJSON *o, struct state *st)
 		if (runc_cgroup(get(o, "cgroup_paths"), st) < 0)
 			return -ENOMEM;
 	} else {
+		st->id = strdup(id);
 		st->pid = num(o, "pid");
 		st->starttime = num(o, "process-start-time");
 		st->bundle = str(o, "bundle");
@@ -146,15 +149,8 @@ static int load_one(enum kind k, int dirfd, const char *id,
 	free(text);
 	if (!o)
 		return -EINVAL;
-	r = parse(k, o, &row->st);
+	r = parse(k, o, id, &row->st);
 	cJSON_Delete(o);
-	/* crun's status has no id: the directory is named by it. */
-	if (!r && k == CRUN) {
-		free(row->st.id);
-		row->st.id = strdup(id);
-		if (!row->st.id)
-			r = -ENOMEM;
-	}
 	if (r < 0) {
 		state_release(&row->st);
 		return r;
