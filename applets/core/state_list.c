@@ -72,7 +72,9 @@ int state_rows_load(int rootfd, struct state_rows *rows)
 			r = -ENOMEM;
 			break;
 		}
-		dirfd = state_dir_open(rootfd, de->d_name, 0, &e);
+		/* Only looked into, never locked: a path handle will do. */
+		dirfd = openat(rootfd, de->d_name,
+			       O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (dirfd < 0)
 			continue;	/* deleted meanwhile */
 		if (state_load(dirfd, de->d_name, &row->st, &e) == 0) {
