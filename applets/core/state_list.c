@@ -1,4 +1,4 @@
-/* state_list.c - a state root's containers as runc lists them; see state_list.h. */
+/* state_list.c - a root's containers as runc lists them; see state_list.h. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
