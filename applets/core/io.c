@@ -74,6 +74,39 @@ out_free:
 	return ret;
 }
 
+int read_file_once_at(int dirfd, const char *path, size_t max, char **out,
+		      size_t *len)
+{
+	char first[4096], *buf;
+	ssize_t n;
+	int fd;
+
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	do
+		n = read(fd, first, sizeof(first));
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n < 0)
+		return n;
+	if (n == (ssize_t)sizeof(first))
+		return read_file_at(dirfd, path, max, out, len);
+	if ((size_t)n > max)
+		return -EFBIG;
+	buf = malloc(n + 1);
+	if (!buf)
+		return -ENOMEM;
+	memcpy(buf, first, n);
+	buf[n] = 0;
+	*out = buf;
+	if (len)
+		*len = n;
+	return 0;
+}
+
 int write_file_atomic(int dirfd, const char *name, const void *data,
 		      size_t len, mode_t mode, int durable)
 {

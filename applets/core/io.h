@@ -16,6 +16,15 @@ int read_file_at(int dirfd, const char *path, size_t max, char **out,
 		 size_t *len);
 
 /*
+ * The same in one read() where it can: for a regular file, whose read is
+ * short only at its end, or a kernel file made whole at the first read
+ * (cgroupfs); never for a pipe.  One that fills a page is read again the
+ * long way.  Two system calls fewer, for those that read many.
+ */
+int read_file_once_at(int dirfd, const char *path, size_t max, char **out,
+		      size_t *len);
+
+/*
  * Replace dirfd/name with data: write a temporary beside it, rename it
  * over name.  Readers see the old or the new file, never a part.  With
  * IO_DURABLE it is fsync'ed first, so a power loss cannot leave an empty

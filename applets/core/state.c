@@ -291,7 +291,9 @@ static char *dup_str(const cJSON *o, const char *key)
 	return strdup(cJSON_IsString(v) ? v->valuestring : "");
 }
 
-int state_load(int dirfd, const char *id, struct state *st, struct err *e)
+/* state.json at fd/path (path: STATE_FILE, or "<id>/state.json"). */
+static int load_at(int fd, const char *path, const char *id,
+		   struct state *st, struct err *e)
 {
 	const cJSON *v, *a;
 	cJSON *o;
@@ -300,7 +302,8 @@ int state_load(int dirfd, const char *id, struct state *st, struct err *e)
 	int r;
 
 	memset(st, 0, sizeof(*st));
-	r = read_file_at(dirfd, STATE_FILE, STATE_FILE_MAX, &text, NULL);
+	/* A regular file, replaced whole: one read is enough. */
+	r = read_file_once_at(fd, path, STATE_FILE_MAX, &text, NULL);
 	if (r < 0)
 		return err_sys(e, -r, "%s/%s", id, STATE_FILE);
 	o = cJSON_Parse(text);
@@ -337,6 +340,20 @@ int state_load(int dirfd, const char *id, struct state *st, struct err *e)
 	return 0;
 }
 
+int state_load(int dirfd, const char *id, struct state *st, struct err *e)
+{
+	return load_at(dirfd, STATE_FILE, id, st, e);
+}
+
+int state_load_at(int rootfd, const char *id, struct state *st,
+		  struct err *e)
+{
+	char path[1100];
+
+	snprintf(path, sizeof(path), "%s/%s", id, STATE_FILE);
+	return load_at(rootfd, path, id, st, e);
+}
+
 void state_release(struct state *st)
 {
 	size_t i;
@@ -355,15 +372,30 @@ void state_release(struct state *st)
 	memset(st, 0, sizeof(*st));
 }
 
-enum state_status state_status(int dirfd, const struct state *st)
+static enum state_status status_at(int fd, const char *fifo,
+				   const struct state *st)
 {
 	if (!proc_alive(st->pid, st->starttime))
 		return STATE_STOPPED;
 	if (st->cgroup && cgroup_frozen(st->cgroup) == 1)
 		return STATE_PAUSED;
-	if (faccessat(dirfd, STATE_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+	if (faccessat(fd, fifo, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		return STATE_CREATED;
 	return STATE_RUNNING;
+}
+
+enum state_status state_status(int dirfd, const struct state *st)
+{
+	return status_at(dirfd, STATE_FIFO, st);
+}
+
+enum state_status state_status_at(int rootfd, const char *id,
+				  const struct state *st)
+{
+	char path[1100];
+
+	snprintf(path, sizeof(path), "%s/%s", id, STATE_FIFO);
+	return status_at(rootfd, path, st);
 }
 
 cJSON *state_oci_object(const struct state *st, enum state_status status)

@@ -79,6 +79,12 @@ int state_dir_remove(int rootfd, const char *id, int dirfd);
 int state_save(int dirfd, const struct state *st, struct err *e);
 /* -ENOENT when the container is still being created (no state.json). */
 int state_load(int dirfd, const char *id, struct state *st, struct err *e);
+/*
+ * The same for <root>/<id> by the root's fd, without opening the
+ * container's directory: for those that read many.
+ */
+int state_load_at(int rootfd, const char *id, struct state *st,
+		  struct err *e);
 void state_release(struct state *st);
 
 /* cgroup.json: the cgroup as state.json's cgroupPaths has it. */
@@ -87,6 +93,8 @@ int state_save_cgroup(int dirfd, const struct cgroup *cg, struct err *e);
 int state_load_cgroup(int dirfd, struct cgroup **cg);
 
 enum state_status state_status(int dirfd, const struct state *st);
+enum state_status state_status_at(int rootfd, const char *id,
+				  const struct state *st);
 
 /*
  * The OCI state JSON (runtime-spec runtime.md "State"), as runc prints it:

@@ -53,7 +53,7 @@ int state_rows_load(int rootfd, struct state_rows *rows)
 	struct state_row *row;
 	struct dirent *de;
 	struct stat sb;
-	int fd, dirfd, r = 0;
+	int fd, r = 0;
 	DIR *d;
 
 	fd = dup(rootfd);
@@ -72,21 +72,21 @@ int state_rows_load(int rootfd, struct state_rows *rows)
 			r = -ENOMEM;
 			break;
 		}
-		/* Only looked into, never locked: a path handle will do. */
-		dirfd = openat(rootfd, de->d_name,
-			       O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (dirfd < 0)
-			continue;	/* deleted meanwhile */
-		if (state_load(dirfd, de->d_name, &row->st, &e) == 0) {
-			row->status = state_status(dirfd, &row->st);
-			if (fstat(dirfd, &sb) < 0)
-				snprintf(row->owner, sizeof(row->owner), "?");
-			else
-				state_owner_name(sb.st_uid, row->owner,
-						 sizeof(row->owner));
-			rows->n++;
-		}
-		close(dirfd);
+		/*
+		 * By the root's fd, never opening the container's directory:
+		 * two system calls fewer of some fifteen a container.  One
+		 * deleted meanwhile or without state.json (being created, not
+		 * listed, as runc does) is skipped.
+		 */
+		if (state_load_at(rootfd, de->d_name, &row->st, &e) < 0)
+			continue;
+		row->status = state_status_at(rootfd, de->d_name, &row->st);
+		if (fstatat(rootfd, de->d_name, &sb, 0) < 0)
+			snprintf(row->owner, sizeof(row->owner), "?");
+		else
+			state_owner_name(sb.st_uid, row->owner,
+					 sizeof(row->owner));
+		rows->n++;
 	}
 	closedir(d);
 	return r;
