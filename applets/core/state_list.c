@@ -143,9 +143,8 @@ char *state_rows_table(const struct state_rows *rows, int runtime_col)
 						"RUNTIME" };
 	int ncol = runtime_col ? NCOL : NCOL - 1, w[NCOL], i;
 	const char *col[NCOL];
-	char pid[16], *text = NULL;
+	char pid[16], *text, *p;
 	size_t k, len = 0;
-	FILE *f;
 
 	for (i = 0; i < ncol; i++)
 		w[i] = strlen(head[i]);
@@ -157,22 +156,25 @@ char *state_rows_table(const struct state_rows *rows, int runtime_col)
 	}
 	for (i = 0; i < ncol; i++)
 		w[i] = w[i] + 3 < 12 ? 12 : w[i] + 3;
-	f = open_memstream(&text, &len);
-	if (!f)
-		return NULL;
+	/* Every column but the last is padded to its width exactly. */
 	for (k = 0; k <= rows->n; k++) {
 		if (k == 0)
 			memcpy(col, head, sizeof(col));
 		else
 			row_cols(&rows->v[k - 1], pid, col);
-		/* The last column is not padded. */
 		for (i = 0; i < ncol - 1; i++)
-			fprintf(f, "%-*s", w[i], col[i]);
-		fprintf(f, "%s\n", col[ncol - 1]);
+			len += w[i];
+		len += strlen(col[ncol - 1]) + 1;
 	}
-	if (fclose(f) != 0) {
-		free(text);
-		return NULL;
+	text = p = malloc(len + 1);
+	for (k = 0; text && k <= rows->n; k++) {
+		if (k == 0)
+			memcpy(col, head, sizeof(col));
+		else
+			row_cols(&rows->v[k - 1], pid, col);
+		for (i = 0; i < ncol - 1; i++)
+			p += sprintf(p, "%-*s", w[i], col[i]);
+		p += sprintf(p, "%s\n", col[ncol - 1]);
 	}
 	return text;
 }
