@@ -74,10 +74,9 @@ out_free:
 	return ret;
 }
 
-int read_file_once_at(int dirfd, const char *path, size_t max, char **out,
-		      size_t *len)
+ssize_t read_file_into_at(int dirfd, const char *path, char *buf,
+			  size_t size)
 {
-	char first[4096], *buf;
 	ssize_t n;
 	int fd;
 
@@ -85,26 +84,17 @@ int read_file_once_at(int dirfd, const char *path, size_t max, char **out,
 	if (fd < 0)
 		return -errno;
 	do
-		n = read(fd, first, sizeof(first));
+		n = read(fd, buf, size - 1);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		n = -errno;
 	close(fd);
 	if (n < 0)
 		return n;
-	if (n == (ssize_t)sizeof(first))
-		return read_file_at(dirfd, path, max, out, len);
-	if ((size_t)n > max)
+	if ((size_t)n == size - 1)
 		return -EFBIG;
-	buf = malloc(n + 1);
-	if (!buf)
-		return -ENOMEM;
-	memcpy(buf, first, n);
 	buf[n] = 0;
-	*out = buf;
-	if (len)
-		*len = n;
-	return 0;
+	return n;
 }
 
 int write_file_atomic(int dirfd, const char *name, const void *data,

@@ -16,13 +16,14 @@ int read_file_at(int dirfd, const char *path, size_t max, char **out,
 		 size_t *len);
 
 /*
- * The same in one read() where it can: for a regular file, whose read is
- * short only at its end, or a kernel file made whole at the first read
- * (cgroupfs); never for a pipe.  One that fills a page is read again the
- * long way.  Two system calls fewer, for those that read many.
+ * Read all of dirfd/path into buf (NUL-terminated) in one read(): for a
+ * regular file, whose read is short only at its end, or a kernel file
+ * made whole at the first read (procfs, cgroupfs); never a pipe.  No
+ * malloc, for those that read many small files.  Its length, -EFBIG when
+ * it fills buf (it may be larger), or -errno.
  */
-int read_file_once_at(int dirfd, const char *path, size_t max, char **out,
-		      size_t *len);
+ssize_t read_file_into_at(int dirfd, const char *path, char *buf,
+			  size_t size);
 
 /*
  * Replace dirfd/name with data: write a temporary beside it, rename it

@@ -4,29 +4,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "io.h"
 #include "proc.h"
 
 int proc_stat(pid_t pid, uint64_t *starttime, char *state)
 {
 	/* The kernel makes the line whole at the first read: one will do. */
 	char path[32], buf[1024], *p;
-	int fd, field;
+	int field;
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	/* openat: musl's open() adds an fcntl for O_CLOEXEC. */
-	fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	do
-		n = read(fd, buf, sizeof(buf) - 1);
-	while (n < 0 && errno == EINTR);
-	close(fd);
+	n = read_file_into_at(AT_FDCWD, path, buf, sizeof(buf));
 	if (n < 0)
-		return -errno;
-	buf[n] = 0;
+		return n;
 	/* comm may hold spaces and parentheses: fields start after the last ')'. */
 	p = strrchr(buf, ')');
 	if (!p || p[1] != ' ' || !p[2])

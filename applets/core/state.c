@@ -297,17 +297,24 @@ static int load_at(int fd, const char *path, const char *id,
 {
 	const cJSON *v, *a;
 	cJSON *o;
-	char *text;
+	char small[4096], *text;
 	size_t i = 0;
 	int r;
 
 	memset(st, 0, sizeof(*st));
-	/* A regular file, replaced whole: one read is enough. */
-	r = read_file_once_at(fd, path, STATE_FILE_MAX, &text, NULL);
+	/*
+	 * A regular file, replaced whole: one read to the stack does for
+	 * the usual size (a list reads many), the long way for a larger.
+	 */
+	r = read_file_into_at(fd, path, small, sizeof(small));
+	text = small;
+	if (r == -EFBIG)
+		r = read_file_at(fd, path, STATE_FILE_MAX, &text, NULL);
 	if (r < 0)
 		return err_sys(e, -r, "%s/%s", id, STATE_FILE);
 	o = cJSON_Parse(text);
-	free(text);
+	if (text != small)
+		free(text);
 	if (!o)
 		return err_msg(e, EINVAL, "%s/%s: invalid JSON", id, STATE_FILE);
 	st->id = dup_str(o, "id");

@@ -29,14 +29,13 @@ static const char *file_of(const char *name, size_t n)
 	return path;
 }
 
-static void check_read(size_t n, int once)
+static void check_read(size_t n)
 {
 	const char *p = file_of("f", n);
 	char *buf = NULL;
 	size_t len = 0, i;
 
-	UNIT_EQ_INT(once ? read_file_once_at(AT_FDCWD, p, 1 << 20, &buf, &len)
-			 : read_file_at(AT_FDCWD, p, 1 << 20, &buf, &len), 0);
+	UNIT_EQ_INT(read_file_at(AT_FDCWD, p, 1 << 20, &buf, &len), 0);
 	UNIT_EQ_UINT(len, n);
 	UNIT_EQ_INT(buf[n], 0);
 	for (i = 0; i < n; i++)
@@ -44,43 +43,54 @@ static void check_read(size_t n, int once)
 	free(buf);
 }
 
-UNIT_CASE(read_small)		{ check_read(700, 0); }
-UNIT_CASE(read_large)		{ check_read(100000, 0); }
-UNIT_CASE(once_empty)		{ check_read(0, 1); }
-UNIT_CASE(once_small)		{ check_read(700, 1); }
-/* A page exactly, and more: read again the long way. */
-UNIT_CASE(once_page)		{ check_read(4096, 1); }
-UNIT_CASE(once_large)		{ check_read(100000, 1); }
+UNIT_CASE(read_small)		{ check_read(700); }
+UNIT_CASE(read_large)		{ check_read(100000); }
 
-/* A kernel file made whole at the first read. */
-UNIT_CASE(once_procfs)
-{
-	char *buf = NULL;
-
-	UNIT_EQ_INT(read_file_once_at(AT_FDCWD, "/proc/self/stat", 4096, &buf,
-				      NULL), 0);
-	UNIT_ASSERT(strchr(buf, ')') != NULL);
-	free(buf);
-}
-
-UNIT_CASE(once_too_big)
+UNIT_CASE(into_small)
 {
 	const char *p = file_of("f", 700);
-	char *buf = NULL;
+	char buf[1024];
 
-	UNIT_EQ_INT(read_file_once_at(AT_FDCWD, p, 699, &buf, NULL), -EFBIG);
-	UNIT_NULL(buf);
-	p = file_of("g", 10000);
-	UNIT_EQ_INT(read_file_once_at(AT_FDCWD, p, 5000, &buf, NULL), -EFBIG);
-	UNIT_NULL(buf);
+	UNIT_EQ_INT(read_file_into_at(AT_FDCWD, p, buf, sizeof(buf)), 700);
+	UNIT_EQ_INT(buf[700], 0);
+	UNIT_ASSERT(buf[0] == 'a' && buf[699] == (char)('a' + 699 % 26));
 }
 
-UNIT_CASE(once_missing)
+UNIT_CASE(into_empty)
 {
-	char *buf = NULL;
+	const char *p = file_of("f", 0);
+	char buf[16] = "x";
+
+	UNIT_EQ_INT(read_file_into_at(AT_FDCWD, p, buf, sizeof(buf)), 0);
+	UNIT_EQ_STR(buf, "");
+}
+
+/* One that fills the buffer may be larger: the caller reads it again. */
+UNIT_CASE(into_full)
+{
+	const char *p = file_of("f", 1023);
+	char buf[1024];
+
+	UNIT_EQ_INT(read_file_into_at(AT_FDCWD, p, buf, sizeof(buf)), -EFBIG);
+	p = file_of("g", 1022);
+	UNIT_EQ_INT(read_file_into_at(AT_FDCWD, p, buf, sizeof(buf)), 1022);
+}
+
+/* A kernel file made whole at the first read. */
+UNIT_CASE(into_procfs)
+{
+	char buf[1024];
+
+	UNIT_ASSERT(read_file_into_at(AT_FDCWD, "/proc/self/stat", buf,
+				      sizeof(buf)) > 0);
+	UNIT_ASSERT(strchr(buf, ')') != NULL);
+}
+
+UNIT_CASE(into_missing)
+{
+	char buf[16];
 
 	snprintf(path, sizeof(path), "%s/nosuch", unit_tmpdir());
-	UNIT_EQ_INT(read_file_once_at(AT_FDCWD, path, 100, &buf, NULL),
+	UNIT_EQ_INT(read_file_into_at(AT_FDCWD, path, buf, sizeof(buf)),
 		    -ENOENT);
-	UNIT_NULL(buf);
 }
