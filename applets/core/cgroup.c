@@ -1354,18 +1354,19 @@ int cgroup_destroy(const struct cgroup *cg, struct err *e)
 int cgroup_frozen(const struct cgroup *cg)
 {
 	const struct cgroup_dir *d;
-	char *buf;
+	char path[PATH_MAX], buf[64];
 	int v2, r;
 
 	d = ctrl_dir(cg, "freezer", &v2);
 	if (!d)
 		return 0;
-	r = cg_read(d, v2 ? "cgroup.freeze" : "freezer.state", &buf);
+	/* Asked of every live container by a list: one read, no malloc. */
+	snprintf(path, sizeof(path), "%s/%s", d->path,
+		 v2 ? "cgroup.freeze" : "freezer.state");
+	r = read_file_into_at(AT_FDCWD, path, buf, sizeof(buf));
 	if (r < 0)
 		return r == -ENOENT ? 0 : r;
-	r = v2 ? buf[0] == '1' : !strncmp(buf, "FROZEN", 6);
-	free(buf);
-	return r;
+	return v2 ? buf[0] == '1' : !strncmp(buf, "FROZEN", 6);
 }
 
 /* 1 once the kernel reports the state reached. */

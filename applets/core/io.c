@@ -74,6 +74,29 @@ out_free:
 	return ret;
 }
 
+ssize_t read_file_into_at(int dirfd, const char *path, char *buf,
+			  size_t size)
+{
+	ssize_t n;
+	int fd;
+
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	do
+		n = read(fd, buf, size - 1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n < 0)
+		return n;
+	if ((size_t)n == size - 1)
+		return -EFBIG;
+	buf[n] = 0;
+	return n;
+}
+
 int write_file_atomic(int dirfd, const char *name, const void *data,
 		      size_t len, mode_t mode, int durable)
 {

@@ -16,6 +16,16 @@ int read_file_at(int dirfd, const char *path, size_t max, char **out,
 		 size_t *len);
 
 /*
+ * Read all of dirfd/path into buf (NUL-terminated) in one read(): for a
+ * regular file, whose read is short only at its end, or a kernel file
+ * made whole at the first read (procfs, cgroupfs); never a pipe.  No
+ * malloc, for those that read many small files.  Its length, -EFBIG when
+ * it fills buf (it may be larger), or -errno.
+ */
+ssize_t read_file_into_at(int dirfd, const char *path, char *buf,
+			  size_t size);
+
+/*
  * Replace dirfd/name with data: write a temporary beside it, rename it
  * over name.  Readers see the old or the new file, never a part.  With
  * IO_DURABLE it is fsync'ed first, so a power loss cannot leave an empty

@@ -1,5 +1,6 @@
 /* proc.c - process identity from /proc/PID/stat; see proc.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,18 +10,19 @@
 
 int proc_stat(pid_t pid, uint64_t *starttime, char *state)
 {
-	char path[32], *buf, *p;
-	int ret, field;
+	/* The kernel makes the line whole at the first read: one will do. */
+	char path[32], buf[1024], *p;
+	int field;
+	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	ret = read_file_at(-100 /* AT_FDCWD */, path, 4096, &buf, NULL);
-	if (ret < 0)
-		return ret;
+	n = read_file_into_at(AT_FDCWD, path, buf, sizeof(buf));
+	if (n < 0)
+		return n;
 	/* comm may hold spaces and parentheses: fields start after the last ')'. */
 	p = strrchr(buf, ')');
-	ret = -EINVAL;
 	if (!p || p[1] != ' ' || !p[2])
-		goto out;
+		return -EINVAL;
 	p += 2;
 	if (state)
 		*state = *p;
@@ -29,13 +31,10 @@ int proc_stat(pid_t pid, uint64_t *starttime, char *state)
 		if (p)
 			p++;
 	}
-	if (p) {
-		*starttime = strtoull(p, NULL, 10);
-		ret = 0;
-	}
-out:
-	free(buf);
-	return ret;
+	if (!p)
+		return -EINVAL;
+	*starttime = strtoull(p, NULL, 10);
+	return 0;
 }
 
 int proc_alive(pid_t pid, uint64_t starttime)

@@ -83,24 +83,49 @@ int state_root_open(const char *root, int create, struct err *e)
 
 int state_dir_create(int rootfd, const char *id, struct err *e)
 {
-	int fd;
+	int fd, no;
 
+	/* Shared with other creates; state_dir_trylock() waits for it. */
+	while (flock(rootfd, LOCK_SH) < 0)
+		if (errno != EINTR)
+			return err_sys(e, errno, "lock state root");
 	if (mkdirat(rootfd, id, 0711) < 0) {
-		if (errno == EEXIST)
+		no = errno;
+		flock(rootfd, LOCK_UN);
+		if (no == EEXIST)
 			return err_msg(e, EEXIST,
 				       "container with given ID already exists");
-		return err_sys(e, errno, "mkdir %s", id);
+		return err_sys(e, no, "mkdir %s", id);
 	}
 	fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
-		int no = errno;
-
+		no = errno;
 		if (fd >= 0)
 			close(fd);
 		unlinkat(rootfd, id, AT_REMOVEDIR);
+		flock(rootfd, LOCK_UN);
 		return err_sys(e, no, "open %s", id);
 	}
+	flock(rootfd, LOCK_UN);
 	return fd;
+}
+
+int state_dir_trylock(int rootfd, const char *id)
+{
+	int fd, r = 0;
+
+	while (flock(rootfd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return -errno;
+	fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		r = -errno;
+	else if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+		r = -errno;
+	flock(rootfd, LOCK_UN);
+	if (r < 0 && fd >= 0)
+		close(fd);
+	return r < 0 ? r : fd;
 }
 
 int state_dir_open(int rootfd, const char *id, int lock, struct err *e)
@@ -213,6 +238,52 @@ out:
 	return 0;
 }
 
+int state_save_cgroup(int dirfd, const struct cgroup *cg, struct err *e)
+{
+	cJSON *o = cJSON_CreateObject();
+	char *text = NULL;
+	int r = -ENOMEM;
+
+	if (o && cJSON_AddItemToObject(o, "cgroupPaths",
+				       cgroup_paths_object(cg)))
+		text = cJSON_PrintUnformatted(o);
+	if (text)
+		r = write_file_atomic(dirfd, STATE_CGROUP, text, strlen(text),
+				      0600, IO_VOLATILE);
+	cJSON_Delete(o);
+	free(text);
+	if (r < 0)
+		return err_sys(e, -r, "write %s", STATE_CGROUP);
+	return 0;
+}
+
+int state_load_cgroup(int dirfd, struct cgroup **cg)
+{
+	struct state st = { 0 };
+	char *text;
+	cJSON *o;
+	int r;
+
+	*cg = NULL;
+	r = read_file_at(dirfd, STATE_CGROUP, STATE_FILE_MAX, &text, NULL);
+	if (r < 0)
+		return r;
+	o = cJSON_Parse(text);
+	free(text);
+	if (!o)
+		return -EINVAL;
+	r = cgroup_paths_load(cJSON_GetObjectItemCaseSensitive(o,
+							       "cgroupPaths"),
+			      &st);
+	cJSON_Delete(o);
+	if (r < 0) {
+		cgroup_free(st.cgroup);
+		return r;
+	}
+	*cg = st.cgroup;
+	return *cg ? 0 : -EINVAL;
+}
+
 static char *dup_str(const cJSON *o, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
@@ -220,20 +291,30 @@ static char *dup_str(const cJSON *o, const char *key)
 	return strdup(cJSON_IsString(v) ? v->valuestring : "");
 }
 
-int state_load(int dirfd, const char *id, struct state *st, struct err *e)
+/* state.json at fd/path (path: STATE_FILE, or "<id>/state.json"). */
+static int load_at(int fd, const char *path, const char *id,
+		   struct state *st, struct err *e)
 {
 	const cJSON *v, *a;
 	cJSON *o;
-	char *text;
+	char small[4096], *text;
 	size_t i = 0;
 	int r;
 
 	memset(st, 0, sizeof(*st));
-	r = read_file_at(dirfd, STATE_FILE, STATE_FILE_MAX, &text, NULL);
+	/*
+	 * A regular file, replaced whole: one read to the stack does for
+	 * the usual size (a list reads many), the long way for a larger.
+	 */
+	r = read_file_into_at(fd, path, small, sizeof(small));
+	text = small;
+	if (r == -EFBIG)
+		r = read_file_at(fd, path, STATE_FILE_MAX, &text, NULL);
 	if (r < 0)
 		return err_sys(e, -r, "%s/%s", id, STATE_FILE);
 	o = cJSON_Parse(text);
-	free(text);
+	if (text != small)
+		free(text);
 	if (!o)
 		return err_msg(e, EINVAL, "%s/%s: invalid JSON", id, STATE_FILE);
 	st->id = dup_str(o, "id");
@@ -266,6 +347,20 @@ int state_load(int dirfd, const char *id, struct state *st, struct err *e)
 	return 0;
 }
 
+int state_load(int dirfd, const char *id, struct state *st, struct err *e)
+{
+	return load_at(dirfd, STATE_FILE, id, st, e);
+}
+
+int state_load_at(int rootfd, const char *id, struct state *st,
+		  struct err *e)
+{
+	char path[1100];
+
+	snprintf(path, sizeof(path), "%s/%s", id, STATE_FILE);
+	return load_at(rootfd, path, id, st, e);
+}
+
 void state_release(struct state *st)
 {
 	size_t i;
@@ -284,15 +379,30 @@ void state_release(struct state *st)
 	memset(st, 0, sizeof(*st));
 }
 
-enum state_status state_status(int dirfd, const struct state *st)
+static enum state_status status_at(int fd, const char *fifo,
+				   const struct state *st)
 {
 	if (!proc_alive(st->pid, st->starttime))
 		return STATE_STOPPED;
 	if (st->cgroup && cgroup_frozen(st->cgroup) == 1)
 		return STATE_PAUSED;
-	if (faccessat(dirfd, STATE_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+	if (faccessat(fd, fifo, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		return STATE_CREATED;
 	return STATE_RUNNING;
+}
+
+enum state_status state_status(int dirfd, const struct state *st)
+{
+	return status_at(dirfd, STATE_FIFO, st);
+}
+
+enum state_status state_status_at(int rootfd, const char *id,
+				  const struct state *st)
+{
+	char path[1100];
+
+	snprintf(path, sizeof(path), "%s/%s", id, STATE_FIFO);
+	return status_at(rootfd, path, st);
 }
 
 cJSON *state_oci_object(const struct state *st, enum state_status status)

@@ -20,6 +20,11 @@
 /* The poststart and poststop hooks, kept for start and delete. */
 #define STATE_HOOKS "hooks.json"
 #define STATE_OCI_VERSION "1.2.0"
+/*
+ * The cgroup create is about to make, recorded before it is made: until
+ * state.json has it, a create killed half-way leaves it to `state gc`.
+ */
+#define STATE_CGROUP "cgroup.json"
 
 enum state_status {
 	STATE_CREATING,
@@ -60,15 +65,36 @@ int state_dir_create(int rootfd, const char *id, struct err *e);
  * ENOENT -> "container does not exist".
  */
 int state_dir_open(int rootfd, const char *id, int lock, struct err *e);
+/*
+ * For a collector: open <root>/<id> and take its lock without waiting,
+ * while holding the root's lock, which state_dir_create() shares between
+ * its mkdir and its lock: so a create is never caught in between.
+ * Returns the directory fd; -EWOULDBLOCK when someone holds the lock (a
+ * create in progress, or a command at work), -ENOENT when it is gone.
+ */
+int state_dir_trylock(int rootfd, const char *id);
 /* Remove every file in the container's directory, then the directory. */
 int state_dir_remove(int rootfd, const char *id, int dirfd);
 
 int state_save(int dirfd, const struct state *st, struct err *e);
 /* -ENOENT when the container is still being created (no state.json). */
 int state_load(int dirfd, const char *id, struct state *st, struct err *e);
+/*
+ * The same for <root>/<id> by the root's fd, without opening the
+ * container's directory: for those that read many.
+ */
+int state_load_at(int rootfd, const char *id, struct state *st,
+		  struct err *e);
 void state_release(struct state *st);
 
+/* cgroup.json: the cgroup as state.json's cgroupPaths has it. */
+int state_save_cgroup(int dirfd, const struct cgroup *cg, struct err *e);
+/* -ENOENT when none was recorded. */
+int state_load_cgroup(int dirfd, struct cgroup **cg);
+
 enum state_status state_status(int dirfd, const struct state *st);
+enum state_status state_status_at(int rootfd, const char *id,
+				  const struct state *st);
 
 /*
  * The OCI state JSON (runtime-spec runtime.md "State"), as runc prints it:

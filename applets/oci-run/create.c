@@ -502,7 +502,8 @@ static int launch(const struct oci_global *g, struct launch *l,
 		err_sys(&e, errno, "mkfifo %s", STATE_FIFO);
 		goto out_undo;
 	}
-	if (make_cgroup(l, s, &e) < 0)
+	if ((l->cg && state_save_cgroup(l->dirfd, l->cg, &e) < 0) ||
+	    make_cgroup(l, s, &e) < 0)
 		goto out_undo;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		err_sys(&e, errno, "socketpair");

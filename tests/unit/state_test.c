@@ -245,6 +245,64 @@ UNIT_CASE(dir_open_lock)
 	close(r);
 }
 
+/* A collector takes an idle directory's lock, and never a held one. */
+UNIT_CASE(dir_trylock)
+{
+	int r = root(), d, g;
+
+	d = state_dir_create(r, "c1", &e);
+	UNIT_ASSERT(d >= 0);
+	UNIT_EQ_INT(state_dir_trylock(r, "c1"), -EWOULDBLOCK);
+	close(d);
+	g = state_dir_trylock(r, "c1");
+	UNIT_ASSERT(g >= 0);
+	UNIT_EQ_INT(locked(r, "c1"), 1);
+	UNIT_EQ_INT(fcntl(g, F_GETFD), FD_CLOEXEC);
+	close(g);
+	UNIT_EQ_INT(state_dir_trylock(r, "nosuch"), -ENOENT);
+	close(r);
+}
+
+/* The root's lock is free again after a create and a collector. */
+UNIT_CASE(dir_trylock_root_unlocked)
+{
+	int r = root(), d, fd;
+
+	d = state_dir_create(r, "c1", &e);
+	UNIT_ASSERT(d >= 0);
+	close(d);
+	d = state_dir_trylock(r, "c1");
+	UNIT_ASSERT(d >= 0);
+	fd = open(at("root"), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	UNIT_EQ_INT(flock(fd, LOCK_EX | LOCK_NB), 0);
+	close(fd);
+	close(d);
+	close(r);
+}
+
+UNIT_CASE(cgroup_record_round_trip)
+{
+	struct cgroup *in = cgroup_new(), *out = NULL;
+	int r = root(), d = state_dir_create(r, "c1", &e);
+
+	UNIT_ASSERT(d >= 0 && in);
+	UNIT_EQ_INT(state_load_cgroup(d, &out), -ENOENT);
+	UNIT_EQ_INT(cgroup_add(in, "", "/sys/fs/cgroup/unified/c1"), 0);
+	UNIT_EQ_INT(cgroup_add(in, "cpu,cpuacct", "/sys/fs/cgroup/cpu/c1"), 0);
+	UNIT_EQ_INT(state_save_cgroup(d, in, &e), 0);
+	UNIT_EQ_INT(state_load_cgroup(d, &out), 0);
+	UNIT_NOT_NULL(out);
+	UNIT_EQ_INT(out->n, 2);
+	UNIT_EQ_STR(out->dirs[0].name, "");
+	UNIT_EQ_STR(out->dirs[0].path, "/sys/fs/cgroup/unified/c1");
+	UNIT_EQ_STR(out->dirs[1].name, "cpu,cpuacct");
+	UNIT_EQ_STR(out->dirs[1].path, "/sys/fs/cgroup/cpu/c1");
+	cgroup_free(in);
+	cgroup_free(out);
+	close(d);
+	close(r);
+}
+
 UNIT_CASE(save_load_round_trip)
 {
 	struct state in = fixed(2), out;
