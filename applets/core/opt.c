@@ -141,3 +141,33 @@ char **opt_rest(struct opt_iter *it, int *count)
 	*count = it->npos;
 	return it->argv;
 }
+
+int opt_command(int argc, char **argv, const struct opt *tab,
+		void (*set)(int id, const char *arg, void *ctx), void *ctx,
+		int min_pos, int max_pos, const char *what, char ***pos,
+		int *npos, struct err *e)
+{
+	struct opt_iter it;
+	int id;
+
+	opt_start(&it, argc, argv, OPT_PERMUTE);
+	while ((id = opt_next(&it, tab, e)) != 0) {
+		if (id < 0) {
+			if (!strcmp(argv[it.ind - 1], "--help") ||
+			    !strcmp(argv[it.ind - 1], "-h"))
+				return OPT_HELP;
+			return id;
+		}
+		if (set)
+			set(id, it.arg, ctx);
+	}
+	*pos = opt_rest(&it, npos);
+	if (*npos >= min_pos && *npos <= max_pos)
+		return 0;
+	if (max_pos == 0)
+		return err_msg(e, EINVAL, "takes no arguments");
+	if (min_pos == max_pos && min_pos == 1)
+		return err_msg(e, EINVAL, "needs exactly one %s", what);
+	return err_msg(e, EINVAL, "needs %d to %d arguments", min_pos,
+		       max_pos);
+}

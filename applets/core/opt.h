@@ -44,4 +44,18 @@ int opt_next(struct opt_iter *it, const struct opt *tab, struct err *e);
 /* After opt_next() returned 0: the positionals, as (count, vector). */
 char **opt_rest(struct opt_iter *it, int *count);
 
+/*
+ * An applet command's whole line (OPT_PERMUTE): each option of tab to
+ * set(id, arg, ctx), then between min_pos and max_pos positionals into
+ * (*pos, *npos).  what names one positional in messages ("container ID").
+ * Returns 0, OPT_HELP when --help or -h came (and tab lacks them), or
+ * -EINVAL with e set: the option's error, "takes no arguments", "needs
+ * exactly one container ID", "needs 1 to 2 arguments".
+ */
+#define OPT_HELP 1
+int opt_command(int argc, char **argv, const struct opt *tab,
+		void (*set)(int id, const char *arg, void *ctx), void *ctx,
+		int min_pos, int max_pos, const char *what, char ***pos,
+		int *npos, struct err *e);
+
 #endif

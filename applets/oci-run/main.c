@@ -111,36 +111,17 @@ int cmd_options(const char *cmd, int argc, char **argv, const struct opt *tab,
 		void (*set)(int id, const char *arg, void *ctx), void *ctx,
 		int min_pos, int max_pos, char ***pos, int *npos)
 {
-	struct opt_iter it;
 	struct err e = { 0 };
-	int id;
+	int r = opt_command(argc, argv, tab, set, ctx, min_pos, max_pos,
+			    "container ID", pos, npos, &e);
 
-	opt_start(&it, argc, argv, OPT_PERMUTE);
-	while ((id = opt_next(&it, tab, &e)) != 0) {
-		if (id < 0) {
-			if (!strcmp(argv[it.ind - 1], "--help") ||
-			    !strcmp(argv[it.ind - 1], "-h")) {
-				fputs(oci_run_help, stdout);
-				exit(0);
-			}
-			log_error("%s: %s", cmd, e.msg);
-			return -1;
-		}
-		if (set)
-			set(id, it.arg, ctx);
+	if (r == OPT_HELP) {
+		fputs(oci_run_help, stdout);
+		exit(0);
 	}
-	*pos = opt_rest(&it, npos);
-	if (*npos < min_pos || *npos > max_pos) {
-		if (max_pos == 0)
-			log_error("%s: takes no arguments", cmd);
-		else if (min_pos == max_pos && min_pos == 1)
-			log_error("%s: needs exactly one container ID", cmd);
-		else
-			log_error("%s: needs %d to %d arguments", cmd, min_pos,
-				  max_pos);
-		return -1;
-	}
-	return 0;
+	if (r < 0)
+		log_error("%s: %s", cmd, e.msg);
+	return r;
 }
 
 int container_open(const struct oci_global *g, const char *id, int lock,

@@ -176,8 +176,8 @@ int cmd_ps(const struct oci_global *g, int argc, char **argv);
 
 /*
  * Parse a command's options from tab (OPT_PERMUTE) and require between
- * min_pos and max_pos positionals; on a usage error it logs and returns
- * -1.  The positionals are returned in pos and npos.  Each option found is passed to
+ * min_pos and max_pos positionals (opt_command()); on a usage error it
+ * logs and returns a negative value.  The positionals are returned in pos and npos.  Each option found is passed to
  * set(id, arg, ctx).
  */
 struct opt;

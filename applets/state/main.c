@@ -58,33 +58,17 @@ int statecmd_options(const char *cmd, int argc, char **argv,
 		     void *ctx, int min_pos, int max_pos, char ***pos,
 		     int *npos)
 {
-	struct opt_iter it;
 	struct err e = { 0 };
-	int id;
+	int r = opt_command(argc, argv, tab, set, ctx, min_pos, max_pos,
+			    "container ID", pos, npos, &e);
 
-	opt_start(&it, argc, argv, OPT_PERMUTE);
-	while ((id = opt_next(&it, tab, &e)) != 0) {
-		if (id < 0) {
-			if (!strcmp(argv[it.ind - 1], "--help") ||
-			    !strcmp(argv[it.ind - 1], "-h")) {
-				fputs(state_help, stdout);
-				exit(0);
-			}
-			log_error("%s: %s", cmd, e.msg);
-			return -1;
-		}
-		if (set)
-			set(id, it.arg, ctx);
+	if (r == OPT_HELP) {
+		fputs(state_help, stdout);
+		exit(0);
 	}
-	*pos = opt_rest(&it, npos);
-	if (*npos < min_pos || *npos > max_pos) {
-		if (max_pos == 0)
-			log_error("%s: takes no arguments", cmd);
-		else
-			log_error("%s: needs exactly one container ID", cmd);
-		return -1;
-	}
-	return 0;
+	if (r < 0)
+		log_error("%s: %s", cmd, e.msg);
+	return r;
 }
 
 enum { L_FORMAT = 1, L_QUIET, L_ALL, L_RUNC, L_CRUN };

@@ -350,3 +350,48 @@ UNIT_CASE(optarg_cleared_after_value)
 	UNIT_EQ_STR(run(OPT_PERMUTE, "--mount=/a", "--mount", "-m", NULL),
 		    "mount=/a mount mount |");
 }
+
+/* opt_command(): a command's options, --help and the positional count */
+
+static void count(int id, const char *arg, void *ctx)
+{
+	(*(int *)ctx)++;
+}
+
+static int command(int min, int max, char **pos1, struct err *e, ...)
+{
+	static char *argv[16];
+	char **pos;
+	int argc = 0, npos, seen = 0, r;
+	va_list ap;
+
+	va_start(ap, e);
+	while ((argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+	memset(e, 0, sizeof(*e));
+	r = opt_command(argc, argv, tab, count, &seen, min, max,
+			"container ID", &pos, &npos, e);
+	if (r == 0)
+		*pos1 = npos ? pos[0] : NULL;
+	return r < 0 || r == OPT_HELP ? r : seen;
+}
+
+UNIT_CASE(command_options_and_positionals)
+{
+	struct err e;
+	char *pos = NULL;
+
+	UNIT_EQ_INT(command(1, 1, &pos, &e, "-d", "c1", "--force", NULL), 2);
+	UNIT_EQ_STR(pos, "c1");
+	UNIT_EQ_INT(command(1, 1, &pos, &e, "-d", "--help", NULL), OPT_HELP);
+	UNIT_EQ_INT(command(1, 1, &pos, &e, "-h", NULL), OPT_HELP);
+	UNIT_EQ_INT(command(1, 1, &pos, &e, NULL), -EINVAL);
+	UNIT_EQ_STR(e.msg, "needs exactly one container ID");
+	UNIT_EQ_INT(command(0, 0, &pos, &e, "x", NULL), -EINVAL);
+	UNIT_EQ_STR(e.msg, "takes no arguments");
+	UNIT_EQ_INT(command(1, 2, &pos, &e, "a", "b", "c", NULL), -EINVAL);
+	UNIT_EQ_STR(e.msg, "needs 1 to 2 arguments");
+	UNIT_EQ_INT(command(1, 1, &pos, &e, "--nope", "c1", NULL), -EINVAL);
+	UNIT_EQ_STR(e.msg, "unknown option --nope");
+}
