@@ -532,6 +532,8 @@ static int launch(const struct oci_global *g, struct launch *l,
 	 * makes it once it is in the container's cgroup.
 	 */
 	ia.new_cgroupns = !!(flags & CLONE_NEWCGROUP);
+	ia.maps_by_user = geteuid() != 0 && s->ns[SPEC_NS_USER].present &&
+			  !s->ns[SPEC_NS_USER].path;
 	flags &= ~CLONE_NEWCGROUP;
 	/*
 	 * Namespaces given by path are joined before a new user namespace is

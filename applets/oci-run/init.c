@@ -471,8 +471,7 @@ void init_container(const struct init_args *a)
 	 * An unprivileged parent can open our uid_map only while we are
 	 * dumpable; nothing of the container exists yet to reach us.
 	 */
-	if (geteuid() != 0 && s->ns[SPEC_NS_USER].present &&
-	    !s->ns[SPEC_NS_USER].path)
+	if (a->maps_by_user)
 		dumpable_late = 1;
 	else
 		CHECK(&in, prctl(PR_SET_DUMPABLE, 0, 0, 0, 0),

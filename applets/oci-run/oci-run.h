@@ -46,6 +46,11 @@ struct init_args {
 	 */
 	unsigned long unshare_flags;
 	int new_cgroupns;	/* unshared once the init is in its cgroup */
+	/*
+	 * An unprivileged parent writes our id maps: we stay dumpable until
+	 * then.  Decided by the parent: our own euid changes with the maps.
+	 */
+	int maps_by_user;
 	const struct cgroup *cg; /* the init moves itself in, or NULL */
 	int cg_v2_born;		/* cloned into cg's cgroup v2 directory */
 	enum init_wait wait;
