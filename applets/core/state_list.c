@@ -211,3 +211,24 @@ char *state_rows_json(const struct state_rows *rows, int runtime_key)
 	strcat(nl, "\n");
 	return nl;
 }
+
+char *state_rows_text(const struct state_rows *rows, const char *format,
+		      int quiet, int runtime)
+{
+	size_t k, len = 1;
+	char *text;
+
+	if (!quiet)
+		return !strcmp(format, "json") ?
+		       state_rows_json(rows, runtime) :
+		       state_rows_table(rows, runtime);
+	for (k = 0; k < rows->n; k++)
+		len += strlen(rows->v[k].st.id) + 1;
+	text = malloc(len);
+	if (!text)
+		return NULL;
+	*text = 0;
+	for (k = 0, len = 0; k < rows->n; k++)
+		len += sprintf(text + len, "%s\n", rows->v[k].st.id);
+	return text;
+}

@@ -46,5 +46,12 @@ void state_owner_name(uid_t uid, char *buf, size_t len);
  */
 char *state_rows_table(const struct state_rows *rows, int runtime_col);
 char *state_rows_json(const struct state_rows *rows, int runtime_key);
+/*
+ * What `list` prints: the ids a line each (quiet), else the JSON ("json")
+ * or the table of format.  runtime: the RUNTIME column or key too.
+ * Malloc'd, NULL when out of memory.
+ */
+char *state_rows_text(const struct state_rows *rows, const char *format,
+		      int quiet, int runtime);
 
 #endif

@@ -73,7 +73,6 @@ int cmd_list(const struct oci_global *g, int argc, char **argv)
 	struct err e = { 0 };
 	char **pos, *text = NULL;
 	int npos, rootfd, r = 0;
-	size_t k;
 
 	if (cmd_options("list", argc, argv, opts, set_list_opt, &o, 0, 0,
 			&pos, &npos) < 0)
@@ -94,13 +93,7 @@ int cmd_list(const struct oci_global *g, int argc, char **argv)
 	}
 	r = 0;
 	state_rows_sort(&rows);
-	if (o.quiet) {
-		for (k = 0; k < rows.n; k++)
-			printf("%s\n", rows.v[k].st.id);
-		goto out;
-	}
-	text = !strcmp(o.format, "json") ? state_rows_json(&rows, 0) :
-	       state_rows_table(&rows, 0);
+	text = state_rows_text(&rows, o.format, o.quiet, 0);
 	if (text) {
 		fputs(text, stdout);
 	} else {

@@ -169,13 +169,7 @@ static int cmd_list(const char *root, int argc, char **argv)
 		goto out;
 	state_rows_sort(&rows);
 	r = 0;
-	if (o.quiet) {
-		for (k = 0; k < rows.n; k++)
-			printf("%s\n", rows.v[k].st.id);
-		goto out;
-	}
-	text = !strcmp(o.format, "json") ? state_rows_json(&rows, o.all) :
-	       state_rows_table(&rows, o.all);
+	text = state_rows_text(&rows, o.format, o.quiet, o.all);
 	if (text) {
 		fputs(text, stdout);
 	} else {
