@@ -102,6 +102,54 @@ testListIsOciRunList() {
 	assertEquals "quiet" "$(printf '%s\n' "$a" "$b" "$c")" "$out"
 }
 
+# A root of hundreds (read by several threads where there are CPUs):
+# every container listed once, in order, each with its own status.  The
+# copies share a real created container's state.json; every seventh has a
+# wrong start time (a reused pid: stopped), every eleventh no fifo (its
+# process started: running), every thirteenth no state.json (being
+# created: not listed).
+testListManyContainers() {
+	local src i id want=$T/want
+	sleeper
+	src=$(new_id)
+	create_ok "$src"
+	: > "$want"
+	for i in $(seq 100 399); do
+		id=many-$i
+		mkdir "$ROOT/$id"
+		if [ $((i % 13)) = 0 ]; then
+			continue
+		fi
+		if [ $((i % 7)) = 0 ]; then
+			jq -c --arg id "$id" '.id = $id | .starttime += 1' \
+				"$ROOT/$src/state.json" > "$ROOT/$id/state.json"
+			echo "$id stopped" >> "$want"
+			continue
+		fi
+		jq -c --arg id "$id" '.id = $id' "$ROOT/$src/state.json" \
+			> "$ROOT/$id/state.json"
+		if [ $((i % 11)) = 0 ]; then
+			echo "$id running" >> "$want"
+		else
+			mkfifo "$ROOT/$id/exec.fifo"
+			echo "$id created" >> "$want"
+		fi
+	done
+	echo "$src created" >> "$want"
+	capture st list
+	assert_ok
+	assert_no_err
+	assertEquals "ids and statuses" "$(LC_ALL=C sort "$want")" \
+		"$(awk 'NR > 1 { print $1, $3 }' "$T/out")"
+	assertEquals "owner" "root" \
+		"$(awk 'NR > 1 { print $6 }' "$T/out" | sort -u)"
+	capture st list --format json
+	assert_ok
+	assertEquals "json" "$(LC_ALL=C sort "$want")" \
+		"$(jq -r '.[] | "\(.id) \(.status)"' "$T/out")"
+	rm -rf "$ROOT"/many-*
+}
+
 testListEmptyAndMissingRoot() {
 	capture st list
 	assert_ok
@@ -275,7 +323,8 @@ testGcLeavesLiveOnesAlone() {
 	assert_no_err
 	assertEquals "only the stopped one" "$c: stopped" \
 		"$(grep -v ': remove ' "$T/out" | sed 's/, its init.*//')"
-	assertEquals "left" "$a $b" "$(oci list -q | tr '\n' ' ' | sed 's/ $//')"
+	assertEquals "left" "$(printf '%s\n' "$a" "$b" | LC_ALL=C sort)" \
+		"$(oci list -q)"
 	assertEquals "its cgroups" "" "$(cgroups_of "$c")"
 	assertFalse "its state dir" "[ -e '$ROOT/$c' ]"
 	assertEquals "created still" created "$(oci state "$a" | jq -r .status)"

@@ -49,12 +49,17 @@ static int add_dir(struct cgroup *cg, const char *name, const char *path,
 		   const char *mnt)
 {
 	struct cgroup_dir *d;
+	size_t cap = cg->cap ? cg->cap * 2 : 16;
 
-	d = realloc(cg->dirs, (cg->n + 1) * sizeof(*d));
-	if (!d)
-		return -ENOMEM;
-	cg->dirs = d;
-	d += cg->n;
+	/* Room for every hierarchy of a hybrid host in the first step. */
+	if (cg->n == cg->cap) {
+		d = realloc(cg->dirs, cap * sizeof(*d));
+		if (!d)
+			return -ENOMEM;
+		cg->dirs = d;
+		cg->cap = cap;
+	}
+	d = cg->dirs + cg->n;
 	d->name = strdup(name);
 	d->path = strdup(path);
 	d->mnt = mnt ? strdup(mnt) : NULL;
@@ -1351,14 +1356,14 @@ int cgroup_destroy(const struct cgroup *cg, struct err *e)
 
 /* --- freezer -------------------------------------------------------------- */
 
-int cgroup_frozen(const struct cgroup *cg)
+int cgroup_frozen(const struct cgroup *cg, char task_state)
 {
 	const struct cgroup_dir *d;
 	char path[PATH_MAX], buf[64];
 	int v2, r;
 
 	d = ctrl_dir(cg, "freezer", &v2);
-	if (!d)
+	if (!d || (!v2 && task_state && task_state != 'D'))
 		return 0;
 	/* Asked of every live container by a list: one read, no malloc. */
 	snprintf(path, sizeof(path), "%s/%s", d->path,

@@ -37,7 +37,7 @@ struct cgroup_dir {
 struct cgroup {
 	enum cgroup_mode mode;
 	struct cgroup_dir *dirs;
-	size_t n;
+	size_t n, cap;
 	size_t made;		/* create: levels it made, for undo */
 	char **made_paths;
 };
@@ -101,8 +101,14 @@ int cgroup_v2_open(const struct cgroup *cg);
 
 /* Freeze (1) or thaw (0), waiting until the kernel says it is done. */
 int cgroup_freeze(const struct cgroup *cg, int frozen, struct err *e);
-/* 1 frozen, 0 not (or no freezer), -errno. */
-int cgroup_frozen(const struct cgroup *cg);
+/*
+ * 1 frozen, 0 not (or no freezer), -errno.  task_state: the state letter
+ * of one of its tasks (proc_alive_state()), or 0.  A task of a frozen v1
+ * cgroup sleeps in the refrigerator, which /proc shows as 'D' (TASK_FROZEN
+ * since Linux 6.1, TASK_UNINTERRUPTIBLE before): any other letter answers
+ * without reading the freezer.  v2's frozen tasks show 'S', like any.
+ */
+int cgroup_frozen(const struct cgroup *cg, char task_state);
 
 /*
  * The pids in the cgroup and below it, in every hierarchy, each once and

@@ -203,6 +203,56 @@ static int walk(struct json_ctx *c, cJSON *item, const char **pos,
 	return r;
 }
 
+static __thread struct json_scratch *scratch;
+
+static void *scratch_malloc(size_t n)
+{
+	struct json_scratch *s = scratch;
+	void *p;
+
+	n = (n + 15) & ~(size_t)15;
+	if (!s || n > s->size - s->used)
+		return malloc(n);
+	p = s->buf + s->used;
+	s->used += n;
+	return p;
+}
+
+static void scratch_free(void *p)
+{
+	struct json_scratch *s = scratch;
+
+	if (s && (char *)p >= s->buf && (char *)p < s->buf + s->size)
+		return;
+	free(p);
+}
+
+void json_scratch_hooks(int on)
+{
+	cJSON_Hooks h = { scratch_malloc, scratch_free };
+
+	/* NULL: malloc and free again, and realloc for printing. */
+	cJSON_InitHooks(on ? &h : NULL);
+}
+
+cJSON *json_scratch_parse(struct json_scratch *s, const char *text)
+{
+	cJSON *o;
+
+	s->used = 0;
+	scratch = s;
+	o = cJSON_Parse(text);
+	scratch = NULL;
+	return o;
+}
+
+void json_scratch_delete(struct json_scratch *s, cJSON *o)
+{
+	scratch = s;
+	cJSON_Delete(o);
+	scratch = NULL;
+}
+
 int json_parse(const char *text, size_t len, const char *name, cJSON **out,
 	       struct err *e)
 {

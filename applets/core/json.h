@@ -54,6 +54,24 @@ int json_fail_sys(struct json_ctx *c, const char *key, int no,
 	__attribute__((format(printf, 4, 5)));
 
 /*
+ * Parsing many small documents (a list reads a thousand state.json files)
+ * without a malloc and a free for every node: between
+ * json_scratch_hooks(1) and json_scratch_hooks(0), each called while no
+ * other thread uses cJSON, what json_scratch_parse() parses takes its
+ * nodes from s->buf (malloc once that is full), and json_scratch_delete()
+ * frees only those from malloc.  Outside that window the two are plain
+ * cJSON_Parse() and cJSON_Delete().  One struct per thread.
+ */
+struct json_scratch {
+	char *buf;
+	size_t size, used;
+};
+
+void json_scratch_hooks(int on);
+cJSON *json_scratch_parse(struct json_scratch *s, const char *text);
+void json_scratch_delete(struct json_scratch *s, cJSON *o);
+
+/*
  * Parse text[0..len) (no NUL needed) into *out, to be freed with
  * cJSON_Delete().  Trailing non-blank text and duplicated object keys are
  * errors.  Integers keep their exact literal, so values above 2^53 (rlimit

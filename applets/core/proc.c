@@ -37,12 +37,17 @@ int proc_stat(pid_t pid, uint64_t *starttime, char *state)
 	return 0;
 }
 
-int proc_alive(pid_t pid, uint64_t starttime)
+char proc_alive_state(pid_t pid, uint64_t starttime)
 {
 	uint64_t t;
 	char st;
 
 	if (pid <= 0 || proc_stat(pid, &t, &st) < 0)
 		return 0;
-	return t == starttime && st != 'Z' && st != 'X';
+	return t == starttime && st != 'Z' && st != 'X' ? st : 0;
+}
+
+int proc_alive(pid_t pid, uint64_t starttime)
+{
+	return proc_alive_state(pid, starttime) != 0;
 }

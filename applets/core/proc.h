@@ -13,5 +13,7 @@
 int proc_stat(pid_t pid, uint64_t *starttime, char *state);
 /* 1 if pid runs with that start time and is not a zombie, else 0. */
 int proc_alive(pid_t pid, uint64_t starttime);
+/* proc_alive(), and its state letter ('S', 'D', ...) when it is, else 0. */
+char proc_alive_state(pid_t pid, uint64_t starttime);
 
 #endif

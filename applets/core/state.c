@@ -295,10 +295,11 @@ static char *dup_str(const cJSON *o, const char *key)
 static int load_at(int fd, const char *path, const char *id,
 		   struct state *st, struct err *e)
 {
+	char small[4096], nodes[8192], *text;
+	struct json_scratch js = { nodes, sizeof(nodes), 0 };
 	const cJSON *v, *a;
-	cJSON *o;
-	char small[4096], *text;
 	size_t i = 0;
+	cJSON *o;
 	int r;
 
 	memset(st, 0, sizeof(*st));
@@ -312,7 +313,7 @@ static int load_at(int fd, const char *path, const char *id,
 		r = read_file_at(fd, path, STATE_FILE_MAX, &text, NULL);
 	if (r < 0)
 		return err_sys(e, -r, "%s/%s", id, STATE_FILE);
-	o = cJSON_Parse(text);
+	o = json_scratch_parse(&js, text);
 	if (text != small)
 		free(text);
 	if (!o)
@@ -338,7 +339,7 @@ static int load_at(int fd, const char *path, const char *id,
 	r = cgroup_paths_load(cJSON_GetObjectItemCaseSensitive(o,
 							       "cgroupPaths"),
 			      st);
-	cJSON_Delete(o);
+	json_scratch_delete(&js, o);
 	if (r < 0 || !st->id || !st->bundle || !st->rootfs || !st->created ||
 	    !st->owner || !st->annotations) {
 		state_release(st);
@@ -379,30 +380,43 @@ void state_release(struct state *st)
 	memset(st, 0, sizeof(*st));
 }
 
-static enum state_status status_at(int fd, const char *fifo,
-				   const struct state *st)
+/* fifo: set to the fifo's stat when it was looked at and is there. */
+static enum state_status status_at(int fd, const char *path,
+				   const struct state *st, struct stat *fifo)
 {
-	if (!proc_alive(st->pid, st->starttime))
+	char task = proc_alive_state(st->pid, st->starttime);
+
+	if (!task)
 		return STATE_STOPPED;
-	if (st->cgroup && cgroup_frozen(st->cgroup) == 1)
+	if (st->cgroup && cgroup_frozen(st->cgroup, task) == 1)
 		return STATE_PAUSED;
-	if (faccessat(fd, fifo, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+	if (fstatat(fd, path, fifo, AT_SYMLINK_NOFOLLOW) == 0)
 		return STATE_CREATED;
 	return STATE_RUNNING;
 }
 
 enum state_status state_status(int dirfd, const struct state *st)
 {
-	return status_at(dirfd, STATE_FIFO, st);
+	struct stat sb;
+
+	return status_at(dirfd, STATE_FIFO, st, &sb);
 }
 
 enum state_status state_status_at(int rootfd, const char *id,
-				  const struct state *st)
+				  const struct state *st, uid_t *owner)
 {
+	enum state_status s;
+	struct stat sb;
 	char path[1100];
 
 	snprintf(path, sizeof(path), "%s/%s", id, STATE_FIFO);
-	return status_at(rootfd, path, st);
+	s = status_at(rootfd, path, st, &sb);
+	if (owner && s != STATE_CREATED &&
+	    fstatat(rootfd, id, &sb, 0) < 0)
+		sb.st_uid = (uid_t)-1;
+	if (owner)
+		*owner = sb.st_uid;
+	return s;
 }
 
 cJSON *state_oci_object(const struct state *st, enum state_status status)

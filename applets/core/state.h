@@ -93,8 +93,14 @@ int state_save_cgroup(int dirfd, const struct cgroup *cg, struct err *e);
 int state_load_cgroup(int dirfd, struct cgroup **cg);
 
 enum state_status state_status(int dirfd, const struct state *st);
+/*
+ * By the root's fd; owner (may be NULL) gets the uid owning the
+ * container's directory, (uid_t)-1 when that is gone.  It is read off
+ * exec.fifo while there is one: create makes the two with one identity,
+ * and a list of created containers stats one file fewer each.
+ */
 enum state_status state_status_at(int rootfd, const char *id,
-				  const struct state *st);
+				  const struct state *st, uid_t *owner);
 
 /*
  * The OCI state JSON (runtime-spec runtime.md "State"), as runc prints it:

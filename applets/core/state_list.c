@@ -2,7 +2,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <pwd.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,21 +12,31 @@
 #include <unistd.h>
 
 #include "cJSON.h"
+#include "json.h"
 #include "state_list.h"
+
+/* Room for want rows in all; -ENOMEM. */
+static int rows_reserve(struct state_rows *rows, size_t want)
+{
+	struct state_row *nv;
+	size_t cap = rows->cap ? rows->cap : 16;
+
+	if (want <= rows->cap)
+		return 0;
+	while (cap < want)
+		cap *= 2;
+	nv = realloc(rows->v, cap * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	rows->v = nv;
+	rows->cap = cap;
+	return 0;
+}
 
 struct state_row *state_rows_add(struct state_rows *rows)
 {
-	struct state_row *nv;
-	size_t cap;
-
-	if (rows->n == rows->cap) {
-		cap = rows->cap ? rows->cap * 2 : 16;
-		nv = realloc(rows->v, cap * sizeof(*nv));
-		if (!nv)
-			return NULL;
-		rows->v = nv;
-		rows->cap = cap;
-	}
+	if (rows_reserve(rows, rows->n + 1) < 0)
+		return NULL;
 	memset(&rows->v[rows->n], 0, sizeof(rows->v[0]));
 	return &rows->v[rows->n];
 }
@@ -47,13 +59,95 @@ void state_owner_name(uid_t uid, char *buf, size_t len)
 	snprintf(buf, len, "%s", last);
 }
 
-int state_rows_load(int rootfd, struct state_rows *rows)
+/*
+ * A list's work for one container is some seven system calls (state.json,
+ * /proc/PID/stat, exec.fifo or the directory; the freezer of a container
+ * that may be paused), none waiting on another container's: a root of
+ * many is shared out among a thread per CPU, a chunk of rows at a time.
+ */
+#define LIST_THREADS_MAX 4
+#define LIST_CHUNK 16
+#define LIST_PER_THREAD 64	/* rows a thread must have to be worth it */
+
+struct list_job {
+	int rootfd;
+	struct state_row *v;	/* the rows being loaded */
+	const char *names;	/* their ids, each after the last's NUL */
+	const size_t *off;	/* where each id starts in names */
+	unsigned char *ok;	/* 1: loaded, listed */
+	size_t n, next;
+};
+
+static void load_row(struct list_job *job, size_t k)
 {
 	struct err e = { 0 };
-	struct state_row *row;
+	const char *id = job->names + job->off[k];
+	struct state_row *row = &job->v[k];
+
+	/*
+	 * By the root's fd, never opening the container's directory.  One
+	 * deleted meanwhile or without state.json (being created, not
+	 * listed, as runc does) is skipped.
+	 */
+	if (state_load_at(job->rootfd, id, &row->st, &e) < 0)
+		return;
+	row->status = state_status_at(job->rootfd, id, &row->st, &row->uid);
+	job->ok[k] = 1;
+}
+
+static void *list_worker(void *arg)
+{
+	struct list_job *job = arg;
+	size_t k, end;
+
+	for (;;) {
+		k = __atomic_fetch_add(&job->next, LIST_CHUNK,
+				       __ATOMIC_RELAXED);
+		if (k >= job->n)
+			return NULL;
+		end = k + LIST_CHUNK < job->n ? k + LIST_CHUNK : job->n;
+		for (; k < end; k++)
+			load_row(job, k);
+	}
+}
+
+static int list_threads(size_t n)
+{
+	cpu_set_t set;
+	int cpus = 1;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		cpus = CPU_COUNT(&set);
+	if ((size_t)cpus > n / LIST_PER_THREAD)
+		cpus = n / LIST_PER_THREAD;
+	if (cpus > LIST_THREADS_MAX)
+		cpus = LIST_THREADS_MAX;
+	return cpus < 1 ? 1 : cpus;
+}
+
+/* Run job on nthreads threads, this one among them. */
+static void list_run(struct list_job *job, int nthreads)
+{
+	pthread_t tid[LIST_THREADS_MAX];
+	int started = 0, i;
+
+	for (i = 1; i < nthreads; i++) {
+		if (pthread_create(&tid[started], NULL, list_worker, job))
+			break;	/* fewer threads do the same work */
+		started++;
+	}
+	list_worker(job);
+	for (i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+}
+
+/* The names of rootfd's entries, but dot files; -errno. */
+static int read_names(int rootfd, char **names, size_t **off, size_t *n)
+{
+	size_t len = 0, cap = 0, ncap = 0, l;
 	struct dirent *de;
-	struct stat sb;
 	int fd, r = 0;
+	void *nv;
 	DIR *d;
 
 	fd = dup(rootfd);
@@ -67,28 +161,75 @@ int state_rows_load(int rootfd, struct state_rows *rows)
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		row = state_rows_add(rows);
-		if (!row) {
-			r = -ENOMEM;
-			break;
+		l = strlen(de->d_name) + 1;
+		if (len + l > cap) {
+			cap = cap ? cap * 2 : 4096;
+			cap = cap < len + l ? len + l : cap;
+			nv = realloc(*names, cap);
+			if (!nv)
+				goto nomem;
+			*names = nv;
 		}
-		/*
-		 * By the root's fd, never opening the container's directory:
-		 * two system calls fewer of some fifteen a container.  One
-		 * deleted meanwhile or without state.json (being created, not
-		 * listed, as runc does) is skipped.
-		 */
-		if (state_load_at(rootfd, de->d_name, &row->st, &e) < 0)
-			continue;
-		row->status = state_status_at(rootfd, de->d_name, &row->st);
-		if (fstatat(rootfd, de->d_name, &sb, 0) < 0)
-			snprintf(row->owner, sizeof(row->owner), "?");
-		else
-			state_owner_name(sb.st_uid, row->owner,
-					 sizeof(row->owner));
-		rows->n++;
+		if (*n == ncap) {
+			ncap = ncap ? ncap * 2 : 64;
+			nv = realloc(*off, ncap * sizeof(**off));
+			if (!nv)
+				goto nomem;
+			*off = nv;
+		}
+		memcpy(*names + len, de->d_name, l);
+		(*off)[(*n)++] = len;
+		len += l;
 	}
 	closedir(d);
+	return 0;
+nomem:
+	closedir(d);
+	return -ENOMEM;
+}
+
+int state_rows_load(int rootfd, struct state_rows *rows)
+{
+	struct list_job job = { .rootfd = rootfd };
+	struct state_row *row;
+	char *names = NULL;
+	size_t *off = NULL, n = 0, k, base = rows->n;
+	int r;
+
+	r = read_names(rootfd, &names, &off, &n);
+	if (r < 0 || !n)
+		goto out;
+	/* Room for every row at once: the threads fill them in place. */
+	r = rows_reserve(rows, base + n);
+	job.ok = r < 0 ? NULL : calloc(n, 1);
+	if (!job.ok) {
+		r = -ENOMEM;
+		goto out;
+	}
+	memset(&rows->v[base], 0, n * sizeof(rows->v[0]));
+	job.v = &rows->v[base];
+	job.names = names;
+	job.off = off;
+	job.n = n;
+	json_scratch_hooks(1);
+	list_run(&job, list_threads(n));
+	json_scratch_hooks(0);
+	/* Those listed, in order, named here: getpwuid() is not MT-safe. */
+	for (k = 0; k < n; k++) {
+		if (!job.ok[k])
+			continue;
+		row = &rows->v[rows->n++];
+		*row = job.v[k];
+		if (row->uid == (uid_t)-1)
+			snprintf(row->owner, sizeof(row->owner), "?");
+		else
+			state_owner_name(row->uid, row->owner,
+					 sizeof(row->owner));
+	}
+	free(job.ok);
+out:
+	free(names);
+	free(off);
 	return r;
 }
 

@@ -17,6 +17,7 @@ struct state_row {
 	struct state st;
 	enum state_status status;
 	char owner[64];
+	uid_t uid;		/* of the container's directory */
 	const char *runtime;	/* whose root it is in; NULL: not shown */
 };
 

@@ -122,7 +122,7 @@ static enum state_status status_of(int dirfd, const struct state *st)
 {
 	if (!proc_alive(st->pid, st->starttime))
 		return STATE_STOPPED;
-	if (st->cgroup && cgroup_frozen(st->cgroup) == 1)
+	if (st->cgroup && cgroup_frozen(st->cgroup, 0) == 1)
 		return STATE_PAUSED;
 	if (faccessat(dirfd, STATE_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		return STATE_CREATED;

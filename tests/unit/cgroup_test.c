@@ -15,6 +15,7 @@
 #include "sys.h"
 #include "io.h"
 #include "json.h"
+#include "proc.h"
 #include "unit.h"
 
 static struct err e;
@@ -227,18 +228,28 @@ UNIT_CASE(of_pid_is_where_it_was_moved)
 UNIT_CASE(freeze_and_thaw)
 {
 	struct cgroup *cg = plan(NULL);
+	uint64_t start;
+	char task;
 	pid_t pid;
+	int v2;
 
 	if (!dir_of(cg, "freezer") && cg->mode != CGROUP_V2)
 		return;
+	v2 = !dir_of(cg, "freezer");
 	UNIT_EQ_INT(cgroup_create(cg, NULL, &e), 0);
 	pid = child();
 	UNIT_EQ_INT(cgroup_enter(cg, pid, &e), 0);
-	UNIT_EQ_INT(cgroup_frozen(cg), 0);
+	UNIT_EQ_INT(cgroup_frozen(cg, 0), 0);
 	UNIT_EQ_INT(cgroup_freeze(cg, 1, &e), 0);
-	UNIT_EQ_INT(cgroup_frozen(cg), 1);
+	UNIT_EQ_INT(cgroup_frozen(cg, 0), 1);
+	UNIT_EQ_INT(proc_stat(pid, &start, &task), 0);
+	UNIT_EQ_INT(cgroup_frozen(cg, task), 1);
+	/* The hint is believed on v1, where frozen tasks show 'D'. */
+	UNIT_EQ_INT(task, v2 ? 'S' : 'D');
+	UNIT_EQ_INT(cgroup_frozen(cg, 'S'), v2);
 	UNIT_EQ_INT(cgroup_freeze(cg, 0, &e), 0);
-	UNIT_EQ_INT(cgroup_frozen(cg), 0);
+	UNIT_EQ_INT(cgroup_frozen(cg, 0), 0);
+	UNIT_EQ_INT(cgroup_frozen(cg, 'D'), 0);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	UNIT_EQ_INT(cgroup_destroy(cg, &e), 0);

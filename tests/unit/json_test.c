@@ -676,3 +676,42 @@ UNIT_CASE(load_file_syntax_error)
 		    -EINVAL);
 	UNIT_EQ_STR(e.msg, "bad.json: invalid JSON at line 2, column 6");
 }
+
+/* Scratch parsing: nodes from the buffer, malloc once it is full. */
+static void scratch_case(size_t size)
+{
+	char buf[512];
+	struct json_scratch s = { buf, size, 0 };
+	const char *t = unit_json("{'id': 'c1', 'paths': {'a': '/x', "
+				  "'b': '/y'}, 'n': [1, 2, 3]}");
+	cJSON *o = json_scratch_parse(&s, t);
+
+	UNIT_ASSERT(o != NULL);
+	UNIT_EQ_STR(cJSON_GetObjectItem(o, "id")->valuestring, "c1");
+	UNIT_EQ_STR(cJSON_GetObjectItem(cJSON_GetObjectItem(o, "paths"),
+					"b")->valuestring, "/y");
+	UNIT_EQ_INT(cJSON_GetArraySize(cJSON_GetObjectItem(o, "n")), 3);
+	json_scratch_delete(&s, o);
+	UNIT_NULL(json_scratch_parse(&s, "{\"id\":"));
+}
+
+UNIT_CASE(scratch_fits)
+{
+	json_scratch_hooks(1);
+	scratch_case(512);
+	json_scratch_hooks(0);
+}
+
+/* A buffer too small for the whole: the rest from malloc, freed. */
+UNIT_CASE(scratch_overflows)
+{
+	json_scratch_hooks(1);
+	scratch_case(96);
+	json_scratch_hooks(0);
+}
+
+/* Without the hooks it is cJSON_Parse() and cJSON_Delete(). */
+UNIT_CASE(scratch_without_hooks)
+{
+	scratch_case(512);
+}

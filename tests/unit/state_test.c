@@ -459,6 +459,36 @@ UNIT_CASE(status_running)
 	close(r);
 }
 
+/*
+ * The owner is the directory's; while exec.fifo is there it is read off
+ * the fifo (create makes both): each chowned apart to tell which was read.
+ */
+UNIT_CASE(status_at_owner)
+{
+	struct state st = fixed(0);
+	int r = root(), d = state_dir_create(r, "c1", &e);
+	uid_t owner = 0;
+
+	UNIT_ASSERT(d >= 0);
+	st.pid = getpid();
+	UNIT_EQ_INT(proc_stat(st.pid, &st.starttime, NULL), 0);
+	UNIT_EQ_INT(fchownat(r, "c1", 4321, -1, 0), 0);
+	UNIT_EQ_INT(state_status_at(r, "c1", &st, &owner), STATE_RUNNING);
+	UNIT_EQ_INT(owner, 4321);
+	UNIT_EQ_INT(mkfifoat(d, STATE_FIFO, 0600), 0);
+	UNIT_EQ_INT(fchownat(d, STATE_FIFO, 1234, -1, 0), 0);
+	UNIT_EQ_INT(state_status_at(r, "c1", &st, &owner), STATE_CREATED);
+	UNIT_EQ_INT(owner, 1234);
+	UNIT_EQ_INT(state_status_at(r, "c1", &st, NULL), STATE_CREATED);
+	st.starttime++;
+	UNIT_EQ_INT(state_status_at(r, "c1", &st, &owner), STATE_STOPPED);
+	UNIT_EQ_INT(owner, 4321);
+	UNIT_EQ_INT(state_status_at(r, "gone", &st, &owner), STATE_STOPPED);
+	UNIT_EQ_INT(owner, (uid_t)-1);
+	close(d);
+	close(r);
+}
+
 /* The pid was reused by another process: not the container. */
 UNIT_CASE(status_wrong_starttime)
 {
