@@ -405,6 +405,37 @@ testContainerExitedRefused() {
 	assert_lite_error "container c2: not running (pid $pid has exited)"
 }
 
+# A user but root looks in $XDG_RUNTIME_DIR's roots, as oci-run keeps
+# them: a crun-style status there names that user's own process.
+testContainerXdgRootsForAUser() {
+	local pid now xdg=$T/xdg
+	require_cmd setpriv || return
+	mkdir -p "$xdg/crun/c5"
+	chmod 755 "$T" "$xdg"
+	setpriv --reuid 1234 --regid 1234 --clear-groups \
+		env NSL_MARK=xdg sleep 1000 > /dev/null 2>&1 &
+	pid=$!
+	disown "$pid"
+	defer kill -9 "$pid"
+	for _ in $(seq 100); do
+		[ "$(stat -c %u "/proc/$pid")" = 1234 ] &&
+			grep -qz NSL_MARK "/proc/$pid/environ" 2>/dev/null && break
+		sleep 0.05
+	done
+	now=$(awk '{ sub(/.*\) /, ""); print $20 }' "/proc/$pid/stat")
+	printf '{"pid":%d,"process-start-time":%d}\n' "$pid" "$now" \
+		> "$xdg/crun/c5/status"
+	capture setpriv --reuid 1234 --regid 1234 --clear-groups \
+		env XDG_RUNTIME_DIR="$xdg" "$BIN/nsenter-lite" --container c5 \
+		-e printenv NSL_MARK
+	assert_ok
+	assert_no_err
+	assert_out xdg
+	capture setpriv --reuid 1234 --regid 1234 --clear-groups \
+		env XDG_RUNTIME_DIR="$xdg" "$BIN/nsenter-lite" --container c6 true
+	assert_lite_error "container c6: not found in $xdg/ocibox, $xdg/runc or $xdg/crun"
+}
+
 testContainerNotFound() {
 	capture lite --container nsl-no-such -a true
 	assert_lite_error "container nsl-no-such: not found in /run/ocibox, /run/runc or /run/crun"

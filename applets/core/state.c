@@ -30,6 +30,16 @@ const char *state_status_name(enum state_status st)
 	return status_names[st];
 }
 
+char *state_default_root(const char *name)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	char *p;
+
+	if (geteuid() != 0 && xdg && *xdg == '/')
+		return asprintf(&p, "%s/%s", xdg, name) < 0 ? NULL : p;
+	return asprintf(&p, "/run/%s", name) < 0 ? NULL : p;
+}
+
 int state_id_check(const char *id, struct err *e)
 {
 	const char *p;

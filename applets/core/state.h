@@ -49,6 +49,13 @@ struct state {
 
 const char *state_status_name(enum state_status st);
 
+/*
+ * Where runtime name ("ocibox", "runc", "crun") keeps its containers by
+ * default, by runc's rule: $XDG_RUNTIME_DIR/name for a caller other than
+ * root that has one, else /run/name.  Malloc'd, NULL without memory.
+ */
+char *state_default_root(const char *name);
+
 /* runc's rule: [A-Za-z0-9_+.-]+, not "." or "..", at most 1024 bytes. */
 int state_id_check(const char *id, struct err *e);
 

@@ -30,10 +30,6 @@
 #include "state.h"
 #include "sys.h"
 
-/* oci-run's default --root (OCI_RUN_ROOT), runc's and crun's. */
-#define OCIBOX_ROOT "/run/ocibox"
-#define RUNC_ROOT "/run/runc"
-#define CRUN_ROOT "/run/crun"
 
 const char nsenter_lite_help[] =
 "Usage: nsenter-lite [OPTIONS] [PROGRAM [ARG]...]\n"
@@ -45,10 +41,11 @@ const char nsenter_lite_help[] =
 "are attached: -mFILE, --mount=FILE, -rDIR, --root=DIR.\n"
 "\n"
 "  -t, --target PID      the process whose namespaces etc. are meant\n"
-"      --container ID    the init of container ID, from " OCIBOX_ROOT "/ID\n"
-"                        (ocibox), " RUNC_ROOT "/ID/state.json (runc) or\n"
-"                        " CRUN_ROOT "/ID/status (crun), read only; refused\n"
-"                        if its pid is another process now\n"
+"      --container ID    the init of container ID, from /run/ocibox/ID\n"
+"                        (ocibox), /run/runc/ID/state.json (runc) or\n"
+"                        /run/crun/ID/status (crun), read only; refused\n"
+"                        if its pid is another process now; for a user\n"
+"                        but root each under $XDG_RUNTIME_DIR, as oci-run\n"
 "      --state-root DIR  look ID up in DIR only (a runtime's --root)\n"
 "  -a, --all             every namespace (the user one if not ours)\n"
 "  -m, --mount[=FILE]    mount namespace\n"
@@ -334,9 +331,8 @@ out_root:
 
 static void resolve_container(struct plan *p)
 {
-	static const char *const roots[] = {
-		OCIBOX_ROOT, RUNC_ROOT, CRUN_ROOT,
-	};
+	static const char *const names[] = { "ocibox", "runc", "crun" };
+	char *roots[3] = { NULL, NULL, NULL };
 	struct err e = { 0 };
 	uint64_t now;
 	size_t i;
@@ -348,16 +344,22 @@ static void resolve_container(struct plan *p)
 		if (from_root(p, p->state_root, &e) < 0)
 			xdie(1, "container %s: %s", p->container, e.msg);
 	} else {
-		for (i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		for (i = 0; i < 3; i++) {
+			roots[i] = state_default_root(names[i]);
+			if (!roots[i])
+				xdie(1, "container %s: out of memory",
+				     p->container);
 			memset(&e, 0, sizeof(e));
 			if (from_root(p, roots[i], &e) == 0 || e.no != ENOENT)
 				break;
 		}
-		if (i == sizeof(roots) / sizeof(roots[0]))
-			xdie(1, "container %s: not found in " OCIBOX_ROOT ", "
-			     RUNC_ROOT " or " CRUN_ROOT, p->container);
+		if (i == 3)
+			xdie(1, "container %s: not found in %s, %s or %s",
+			     p->container, roots[0], roots[1], roots[2]);
 		if (e.no)
 			xdie(1, "container %s: %s", p->container, e.msg);
+		for (i = 0; i < 3; i++)
+			free(roots[i]);
 	}
 	if (p->pid <= 0)
 		xdie(1, "container %s: has no process", p->container);

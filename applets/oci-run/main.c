@@ -176,12 +176,10 @@ int oci_run_main(int argc, char **argv)
 	struct err e = { 0 };
 	int id, r, ncmd;
 	size_t i;
-	char **rest, *xdg = getenv("XDG_RUNTIME_DIR"), *root = NULL;
+	char **rest, *root = state_default_root("ocibox");
 
 	log_init("oci-run");
-	/* runc's rule: an unprivileged caller keeps its state in its own dir. */
-	if (geteuid() != 0 && xdg && *xdg == '/' &&
-	    asprintf(&root, "%s/ocibox", xdg) > 0)
+	if (root)
 		g.root = root;
 	opt_start(&it, argc - 1, argv + 1, OPT_STOP);
 	while ((id = opt_next(&it, global_opts, &e)) != 0) {

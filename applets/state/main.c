@@ -98,14 +98,7 @@ static void set_list_opt(int id, const char *arg, void *ctx)
 /* Where runc and crun keep their state for this user (their defaults). */
 static char *peer_root(const char *given, const char *name)
 {
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
-	char *p;
-
-	if (given)
-		return strdup(given);
-	if (geteuid() != 0 && xdg && *xdg == '/')
-		return asprintf(&p, "%s/%s", xdg, name) < 0 ? NULL : p;
-	return asprintf(&p, "/run/%s", name) < 0 ? NULL : p;
+	return given ? strdup(given) : state_default_root(name);
 }
 
 static int load_peers(const struct list_opts *o, struct state_rows *rows)
@@ -199,18 +192,14 @@ int state_main(int argc, char **argv)
 		{ "list", cmd_list }, { "ls", cmd_list }, { "show", cmd_show },
 		{ "gc", cmd_gc },
 	};
-	const char *root = STATE_ROOT, *xdg = getenv("XDG_RUNTIME_DIR");
-	char **rest, *own = NULL;
+	char **rest, *own = state_default_root("ocibox");
+	const char *root = own ? own : STATE_ROOT;
 	struct opt_iter it;
 	struct err e = { 0 };
 	int id, ncmd, r;
 	size_t i;
 
 	log_init("state");
-	/* oci-run's rule, so both find the same containers. */
-	if (geteuid() != 0 && xdg && *xdg == '/' &&
-	    asprintf(&own, "%s/ocibox", xdg) > 0)
-		root = own;
 	opt_start(&it, argc - 1, argv + 1, OPT_STOP);
 	while ((id = opt_next(&it, global_opts, &e)) != 0) {
 		if (id == 1) {
