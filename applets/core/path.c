@@ -1,4 +1,5 @@
 /* path.c - resolution inside a root by handle; see path.h. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -155,4 +156,128 @@ int path_open_in_root(int rootfd, const char *path, enum path_create create)
 			(fd != -ENOENT || create == PATH_NOCREATE)))
 		return fd;
 	return walk_path(rootfd, path, create);
+}
+
+/* The first entry of fd but "." and "..", into name; 0 when empty. */
+static int first_entry(int fd, char *name, size_t size, int *is_dir)
+{
+	struct dirent *de;
+	struct stat sb;
+	int dfd = dup(fd), r = 0;
+	DIR *d;
+
+	/* The dup shares fd's offset: from the start, each time. */
+	if (dfd >= 0)
+		lseek(dfd, 0, SEEK_SET);
+	d = dfd < 0 ? NULL : fdopendir(dfd);
+	if (!d) {
+		r = -errno;
+		if (dfd >= 0)
+			close(dfd);
+		return r;
+	}
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (strlen(de->d_name) >= size) {
+			r = -ENAMETOOLONG;
+			break;
+		}
+		strcpy(name, de->d_name);
+		*is_dir = de->d_type == DT_DIR;
+		if (de->d_type == DT_UNKNOWN)
+			*is_dir = fstatat(fd, name, &sb,
+					  AT_SYMLINK_NOFOLLOW) == 0 &&
+				  S_ISDIR(sb.st_mode);
+		r = 1;
+		break;
+	}
+	closedir(d);
+	return r;
+}
+
+/*
+ * Depth first with one directory open at a time, climbing back by "..":
+ * a tree of any depth costs two fds and the names on the way down.
+ */
+int path_remove_tree(int dirfd, const char *name, struct err *e)
+{
+	char **stack = NULL, ent[NAME_MAX + 1];
+	size_t depth = 0, cap = 0;
+	int fd, up, is_dir = 0, r;
+	void *nv;
+
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		if ((errno == ENOTDIR || errno == ELOOP) &&
+		    unlinkat(dirfd, name, 0) == 0)
+			return 0;
+		return err_sys(e, errno, "remove %s", name);
+	}
+	for (;;) {
+		/* Ours to empty, even one a layer made read-only. */
+		fchmod(fd, 0700);
+		r = first_entry(fd, ent, sizeof(ent), &is_dir);
+		if (r < 0)
+			break;
+		if (r == 1 && !is_dir) {
+			if (unlinkat(fd, ent, 0) < 0) {
+				r = -errno;
+				break;
+			}
+			continue;
+		}
+		if (r == 1) {
+			if (depth == cap) {
+				cap = cap ? cap * 2 : 16;
+				nv = realloc(stack, cap * sizeof(*stack));
+				if (!nv) {
+					r = -ENOMEM;
+					break;
+				}
+				stack = nv;
+			}
+			stack[depth] = strdup(ent);
+			up = openat(fd, ent, O_RDONLY | O_DIRECTORY |
+				    O_NOFOLLOW | O_CLOEXEC);
+			if (!stack[depth] || up < 0) {
+				r = stack[depth] ? -errno : -ENOMEM;
+				free(stack[depth]);
+				if (up >= 0)
+					close(up);
+				break;
+			}
+			depth++;
+			close(fd);
+			fd = up;
+			continue;
+		}
+		/* Empty: out of it, and remove it from its parent. */
+		if (!depth) {
+			r = 0;
+			break;
+		}
+		up = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (up < 0) {
+			r = -errno;
+			break;
+		}
+		close(fd);
+		fd = up;
+		depth--;
+		r = unlinkat(fd, stack[depth], AT_REMOVEDIR) < 0 ? -errno : 0;
+		free(stack[depth]);
+		if (r < 0)
+			break;
+	}
+	close(fd);
+	while (depth)
+		free(stack[--depth]);
+	free(stack);
+	if (r == 0 && unlinkat(dirfd, name, AT_REMOVEDIR) < 0)
+		r = -errno;
+	return r < 0 ? err_sys(e, -r, "remove %s", name) : 0;
 }

@@ -9,6 +9,8 @@
 
 #include <sys/types.h>
 
+#include "err.h"
+
 enum path_create {
 	PATH_NOCREATE,
 	PATH_MKDIR,		/* create missing directories, the last too */
@@ -20,6 +22,14 @@ enum path_create {
  * rootfd either way) resolved with rootfd as "/".  Returns fd or -errno.
  */
 int path_open_in_root(int rootfd, const char *path, enum path_create create);
+
+/*
+ * Remove dirfd/name and, when it is a directory, everything below it,
+ * never following a symlink; fine when it is gone already.  For trees we
+ * made (an unpack's temporary sibling): directories are made writable
+ * to be emptied.  0, or -errno with *e naming name.
+ */
+int path_remove_tree(int dirfd, const char *name, struct err *e);
 
 /* "/proc/self/fd/N" for fd, to hand a resolved target to mount(2). */
 void path_fd_name(char buf[32], int fd);

@@ -1481,33 +1481,36 @@ static int make_rootless(cJSON *o, uid_t uid, gid_t gid)
 	return 0;
 }
 
-char *spec_default_json(int rootless, uid_t uid, gid_t gid)
+cJSON *spec_default_object(int rootless, uid_t uid, gid_t gid)
 {
 	struct err e;
 	cJSON *o, *raw;
-	char *text, *nl;
-	size_t n;
+	char *text;
 
 	if (json_parse(default_config, sizeof(default_config) - 1,
 		       "default config", &o, &e) < 0)
 		return NULL;
-	if (rootless) {
-		/* Raw items print verbatim: reparse so the layout is Go's. */
+	if (!rootless)
+		return o;
+	/* Raw items print verbatim: reparse so the layout is Go's. */
+	raw = NULL;
+	text = make_rootless(o, uid, gid) == 0 ? cJSON_PrintUnformatted(o) :
+	       NULL;
+	cJSON_Delete(o);
+	if (!text || json_parse(text, strlen(text), "default config", &raw,
+				&e) < 0)
 		raw = NULL;
-		text = make_rootless(o, uid, gid) == 0 ?
-		       cJSON_PrintUnformatted(o) : NULL;
-		cJSON_Delete(o);
-		if (!text || json_parse(text, strlen(text), "default config",
-					&raw, &e) < 0) {
-			free(text);
-			return NULL;
-		}
-		free(text);
-		o = raw;
-	}
+	free(text);
+	return raw;
+}
+
+char *spec_print(const cJSON *o)
+{
+	char *text, *nl;
+	size_t n;
+
 	/* runc writes it with json.MarshalIndent(spec, "", "\t"). */
 	text = json_print_indent(o, "\t");
-	cJSON_Delete(o);
 	if (!text)
 		return NULL;
 	n = strlen(text);
@@ -1518,4 +1521,13 @@ char *spec_default_json(int rootless, uid_t uid, gid_t gid)
 	}
 	memcpy(nl + n, "\n", 2);
 	return nl;
+}
+
+char *spec_default_json(int rootless, uid_t uid, gid_t gid)
+{
+	cJSON *o = spec_default_object(rootless, uid, gid);
+	char *text = o ? spec_print(o) : NULL;
+
+	cJSON_Delete(o);
+	return text;
 }

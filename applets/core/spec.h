@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cJSON.h"
 #include "err.h"
 
 /* Upper bound on what we accept from a config.json file. */
@@ -195,6 +196,10 @@ void spec_free(struct spec *s);
  * --rootless` writes it for the caller uid/gid.
  */
 char *spec_default_json(int rootless, uid_t uid, gid_t gid);
+/* The same as a cJSON tree to adjust (rootfs-unpack --bundle), or NULL. */
+cJSON *spec_default_object(int rootless, uid_t uid, gid_t gid);
+/* A config as spec_default_json() prints it: malloc'd, or NULL. */
+char *spec_print(const cJSON *o);
 
 /* The i-th mount option accepted (as flags), NULL past the last. */
 const char *spec_mount_option(size_t i);

@@ -431,3 +431,45 @@ PATH_CASE(mkfile_through_escaping_symlink)
 	UNIT_EQ_INT(type("root/outside-file"), 'f');
 	UNIT_EQ_INT(type("outside-file"), '-');
 }
+
+/* A deep tree with read-only dirs, a symlink out and a file: all gone,
+ * what the link names untouched, and few fds whatever the depth. */
+UNIT_CASE(remove_tree)
+{
+	struct err e = { 0 };
+	int i, fd;
+
+	setup();
+	UNIT_EQ_INT(mkdir(at("keep"), 0755), 0);
+	fd = open(at("keep/file"), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	UNIT_ASSERT(fd >= 0);
+	close(fd);
+	UNIT_EQ_INT(mkdir(at("root/t"), 0755), 0);
+	UNIT_EQ_INT(symlink(at("keep"), at("root/t/out")), 0);
+	/* Deeper than PATH_MAX: made one level at a time, by fd. */
+	fd = open(at("root/t"), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	for (i = 0; i < 1500 && fd >= 0; i++) {
+		int next;
+
+		UNIT_EQ_INT(mkdirat(fd, "d", 0755), 0);
+		next = openat(fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		close(fd);
+		fd = next;
+	}
+	UNIT_ASSERT(fd >= 0);
+	close(fd);
+	fd = open(at("root/t/f"), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	UNIT_ASSERT(fd >= 0);
+	close(fd);
+	UNIT_EQ_INT(chmod(at("root/t/d"), 0555), 0);
+	UNIT_EQ_INT(path_remove_tree(rootfd, "t", &e), 0);
+	UNIT_EQ_INT(faccessat(rootfd, "t", F_OK, AT_SYMLINK_NOFOLLOW), -1);
+	UNIT_EQ_INT(access(at("keep/file"), F_OK), 0);
+	/* Gone already, a file, a symlink: each fine. */
+	UNIT_EQ_INT(path_remove_tree(rootfd, "t", &e), 0);
+	UNIT_EQ_INT(symlink(at("keep"), at("root/l")), 0);
+	UNIT_EQ_INT(path_remove_tree(rootfd, "l", &e), 0);
+	UNIT_EQ_INT(access(at("keep/file"), F_OK), 0);
+	UNIT_EQ_INT(path_remove_tree(-1, "x", &e), -EBADF);
+	UNIT_EQ_STR(e.msg, "remove x: Bad file descriptor");
+}
