@@ -686,10 +686,10 @@ static ssize_t chunked_read(struct body *b, void *buf, size_t len,
 			if (n < 0)
 				return n;
 			if (!n)
-				return err_msg(e, EPIPE, "HTTP body: connection "
-					       "closed in a chunk, %llu bytes "
-					       "short", (unsigned long long)
-					       b->left);
+				return err_msg(e, EPIPE, "HTTP body: "
+					       "connection closed in a chunk, "
+					       "%llu bytes short",
+					       (unsigned long long)b->left);
 			b->left -= n;
 			b->seen += n;
 			if (!b->left)

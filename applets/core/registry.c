@@ -55,7 +55,7 @@ static int prefix(struct err *e, const char *fmt, ...)
 	return err_msg(e, e->no, "%s: %s", head, was);
 }
 
-/* s for a message: at most n bytes, anything unprintable '?'. */
+/* s for a message, cut to fit buf, anything unprintable '?'. */
 static void clean(char *buf, size_t size, const char *s)
 {
 	size_t i;
@@ -170,6 +170,7 @@ int registry_ref_parse(const char *s, struct registry_ref *ref,
 {
 	const char *p = s, *slash, *at, *colon, *last;
 	size_t hlen, nlen;
+	char q[128];
 	int rc;
 
 	memset(ref, 0, sizeof(*ref));
@@ -186,8 +187,10 @@ int registry_ref_parse(const char *s, struct registry_ref *ref,
 	if (at) {
 		/* Once checked, it fits ref->digest. */
 		rc = digest_check(at + 1, "digest", e);
-		if (rc < 0)
-			return prefix(e, "%.128s", s);
+		if (rc < 0) {
+			clean(q, sizeof(q), s);
+			return prefix(e, "%s", q);
+		}
 		strcpy(ref->digest, at + 1);
 	}
 	nlen = at ? (size_t)(at - p) : strlen(p);

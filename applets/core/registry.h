@@ -77,7 +77,7 @@ struct registry;
  */
 struct registry *registry_open(const struct registry_ref *ref,
 			       const struct registry_opts *o, struct err *e);
-/* NULL-safe; blob readers it gave out stay usable. */
+/* NULL-safe; after every blob reader it gave out is closed. */
 void registry_close(struct registry *r);
 
 struct registry_manifest {

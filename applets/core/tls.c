@@ -322,8 +322,13 @@ int tls_connect(int fd, const char *host, const struct tls_anchors *a,
 	c->fd = fd;
 	c->sys = 0;
 	br_ssl_client_init_full(&c->sc, &c->xc, a->ta, a->n);
-	/* BearSSL does only up to 1.2; 1.0 and 1.1 are deprecated (RFC 8996). */
+	/* BearSSL stops at 1.2; 1.0 and 1.1 are deprecated (RFC 8996). */
 	br_ssl_engine_set_versions(&c->sc.eng, BR_TLS12, BR_TLS12);
+	/*
+	 * A GET never needs renegotiation, and without it the anchors are
+	 * not looked at again after the handshake.
+	 */
+	br_ssl_engine_add_flags(&c->sc.eng, BR_OPT_NO_RENEGOTIATION);
 	clock_gettime(CLOCK_REALTIME, &now);
 	br_x509_minimal_set_time(&c->xc, UNIX_EPOCH_DAYS + now.tv_sec / 86400,
 				 now.tv_sec % 86400);

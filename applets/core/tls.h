@@ -27,7 +27,8 @@ struct tls_conn;
  * Every certificate of a PEM text as a trust anchor (RSA or EC keys; a
  * certificate with another key type is skipped, as a bundle may carry
  * keys BearSSL cannot use).  name is the file for messages: "CA.pem:
- * certificate 3: invalid PEM", "CA.pem: no usable certificate".
+ * object 3: invalid PEM", "CA.pem: certificate 2: certificate is
+ * truncated (BearSSL error 34: X509 truncated)", "CA.pem: no certificate".
  */
 int tls_anchors_parse(const void *pem, size_t len, const char *name,
 		      struct tls_anchors **out, struct err *e);
@@ -42,7 +43,8 @@ void tls_anchors_free(struct tls_anchors *a);
  * Handshake with the server at the other end of fd (not taken) as host;
  * a complete handshake, so that a certificate problem is reported here:
  * "TLS: certificate is not trusted (BearSSL error 62: X509 not
- * trusted)".  a must outlive the connection.
+ * trusted)".  a is used only during the handshake (renegotiation is
+ * off), but must outlive the connection all the same.
  */
 int tls_connect(int fd, const char *host, const struct tls_anchors *a,
 		struct tls_conn **out, struct err *e);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "io.h"
 #include "reader.h"
 #include "tls.h"
 #include "unit.h"
@@ -1047,6 +1048,30 @@ UNIT_CASE(tls_anchors_rsa_and_ec)
 	snprintf(path, sizeof(path), "%s/both.pem", unit_tmpdir());
 	UNIT_EQ_INT(tls_anchors_load(path, &a, &e), 0);
 	UNIT_EQ_INT(tls_anchors_count(a), 2);
+	tls_anchors_free(a);
+}
+
+/* The Debian bundle: every root decodes (none skipped, none refused). */
+UNIT_CASE(tls_anchors_system_bundle)
+{
+	struct tls_anchors *a;
+	char *text;
+	size_t len;
+	int certs = 0;
+	const char *p;
+
+	if (access(TLS_SYSTEM_CA, R_OK)) {
+		printf("SKIP: no %s\n", TLS_SYSTEM_CA);
+		return;
+	}
+	UNIT_EQ_INT(read_file_at(AT_FDCWD, TLS_SYSTEM_CA, TLS_CA_FILE_MAX,
+				 &text, &len), 0);
+	for (p = text; (p = strstr(p, "-----BEGIN CERTIFICATE-----")); p++)
+		certs++;
+	free(text);
+	UNIT_ASSERT(certs > 50);
+	UNIT_EQ_INT(tls_anchors_load(TLS_SYSTEM_CA, &a, &e), 0);
+	UNIT_EQ_INT(tls_anchors_count(a), certs);
 	tls_anchors_free(a);
 }
 

@@ -105,8 +105,8 @@ UNIT_CASE(ref_parse_refused)
 		  "letters, digits and . _ __ - between them)" },
 		{ "docker://h/a:t:u", "invalid tag" },
 		{ "docker://h/a:t@", "digest: invalid digest \"\"" },
-		{ "docker://h/a@sha512:00", "digest: sha512: unsupported digest "
-		  "algorithm" },
+		{ "docker://h/a@sha512:00", "digest: sha512: unsupported "
+		  "digest algorithm" },
 		{ "docker://h/a@sha256:" D64 "0", "digest: invalid digest "
 		  "\"sha256:" D64 "0\"" },
 	};
@@ -626,14 +626,15 @@ static const char *const media_types[] = {
 struct tally {
 	int manifests, blobs;
 	uint64_t bytes;
+	char media_type[REGISTRY_MEDIA_TYPE_MAX];	/* the first's */
 };
 
 /* A blob read whole through a digest of our own, against desc. */
 static void pull_blob(struct registry *r, const cJSON *desc,
 		      struct tally *t)
 {
-	const char *digest = cJSON_GetStringValue(cJSON_GetObjectItem(desc,
-								      "digest"));
+	const cJSON *dg = cJSON_GetObjectItem(desc, "digest");
+	const char *digest = cJSON_GetStringValue(dg);
 	double size = cJSON_GetNumberValue(cJSON_GetObjectItem(desc, "size"));
 	char got[DIGEST_STR_MAX], buf[65536];
 	struct reader *rd;
@@ -671,7 +672,8 @@ static void pull(struct registry *r, const char *reference, struct tally *t)
 
 	if (registry_get_manifest(r, reference, &m, &e) < 0)
 		unit_fail(__FILE__, __LINE__, "%s", e.msg);
-	t->manifests++;
+	if (!t->manifests++)
+		strcpy(t->media_type, m.media_type);
 	for (i = 0; i < sizeof(media_types) / sizeof(media_types[0]); i++)
 		known |= !strcmp(m.media_type, media_types[i]);
 	UNIT_ASSERT(known);
@@ -711,8 +713,10 @@ UNIT_CASE(e2e_pull)
 	pull(r, registry_ref_reference(&env.ref), &t);
 	registry_close(r);
 	UNIT_ASSERT(t.blobs >= 2);
-	printf("e2e_pull: %d manifests, %d blobs, %llu bytes, digests "
-	       "match\n", t.manifests, t.blobs, (unsigned long long)t.bytes);
+	printf("e2e_pull: %s: %d manifests (%s), %d blobs, %llu bytes, "
+	       "digests match\n", registry_ref_reference(&env.ref),
+	       t.manifests, t.media_type, t.blobs,
+	       (unsigned long long)t.bytes);
 }
 
 UNIT_CASE(e2e_unknown)
