@@ -49,33 +49,46 @@ struct tar_entry {
 	unsigned devmajor, devminor;
 	struct tar_xattr *xattrs;
 	size_t n_xattrs;
-	uint64_t offset;	/* of the header in the stream, for errors */
+	uint64_t offset;	/* of its first header (a pax or GNU long-name
+				   one if it has one) in the stream */
 };
 
 struct tar_limits {
 	size_t max_name;	/* longest path or link (default 4096) */
-	size_t max_ext;		/* largest pax / GNU long-name record
-				   (default 1 MiB) */
+	size_t max_ext;		/* pax / GNU long-name headers of one
+				   entry, all told (default 1 MiB) */
 	uint64_t max_entries;	/* default 10,000,000 */
-	uint64_t max_bytes;	/* total data bytes (default 1 TiB) */
+	uint64_t max_bytes;	/* total data bytes, those of extended
+				   headers and after the end included
+				   (default 1 TiB) */
 };
 
 struct tar;
 
-/* A reader of the tar stream src (owned); lim NULL: the defaults. */
+/*
+ * A reader of the tar stream src (owned: closed even when this fails;
+ * NULL gives NULL); lim NULL, or a field of it 0: the defaults.  NULL
+ * when out of memory.
+ */
 struct tar *tar_open(struct reader *src, const struct tar_limits *lim);
 /*
  * The next entry into *out (valid until the next call or tar_close()):
- * 1, 0 at the archive's end, or -errno with *e naming the entry and its
- * offset ("tar: entry 12 at offset 5120 (etc/passwd): pax record: bad
- * length").  The data of the previous entry not read is skipped.
+ * 1, 0 at the archive's end, or -errno with *e naming the entry (counted
+ * from 1), its offset and its path when known ("tar: entry 12 at offset
+ * 5120 (etc/passwd): pax record 2: bad length").  The data of the
+ * previous entry not read is skipped.  Once something failed, every
+ * call returns that error again.
  */
 int tar_next(struct tar *t, const struct tar_entry **out, struct err *e);
-/* The current entry's data: count, 0 at its end, -errno. */
+/*
+ * The current entry's data: count, 0 at its end, -errno.  One read of
+ * src, straight into buf: ask for a lot.
+ */
 ssize_t tar_read(struct tar *t, void *buf, size_t len, struct err *e);
 /*
  * After the end-of-archive blocks: read src to its end (so a digest tee
- * below sees every byte, as a DiffID needs).  -errno.
+ * below sees every byte, as a DiffID needs).  0, -errno (-EINVAL before
+ * the end; src's own errors as src gave them).
  */
 int tar_drain(struct tar *t, struct err *e);
 /* Bytes consumed from src so far. */
