@@ -84,6 +84,7 @@ static int media_want(struct json_ctx *c, const char *key, const char *type,
 {
 	const struct media *m = media_find(type);
 	int follow = want == K_INDEX;
+	char q[IMAGE_QUOTE_MAX];
 
 	if (m && (m->kind == want || (follow && m->kind == K_MANIFEST))) {
 		if (m->refused)
@@ -92,14 +93,14 @@ static int media_want(struct json_ctx *c, const char *key, const char *type,
 		*out = m;
 		return 0;
 	}
+	image_quote(type, q);
 	if (follow)
-		return json_fail(c, key, "\"%.100s\": not an image index or "
-				 "manifest", type);
+		return json_fail(c, key, "\"%s\": not an image index or "
+				 "manifest", q);
 	if (want == K_CONFIG)
-		return json_fail(c, key, "\"%.100s\": not a container image "
-				 "config", type);
-	return json_fail(c, key, "\"%.100s\": unsupported layer media type",
-			 type);
+		return json_fail(c, key, "\"%s\": not a container image "
+				 "config", q);
+	return json_fail(c, key, "\"%s\": unsupported layer media type", q);
 }
 
 int image_layer_type(struct json_ctx *c, const char *type,
@@ -402,6 +403,7 @@ static int get_desc(struct json_ctx *c, const cJSON *item, struct desc *d)
 static int doc_kind(struct json_ctx *c, const cJSON *doc, const char *expect,
 		    enum kind *k)
 {
+	char q[IMAGE_QUOTE_MAX];
 	const struct media *m;
 	const char *type = NULL;
 	int64_t v;
@@ -413,8 +415,9 @@ static int doc_kind(struct json_ctx *c, const cJSON *doc, const char *expect,
 	if (r < 0)
 		return r;
 	if (type && expect && strcmp(type, expect))
-		return json_fail(c, "mediaType", "\"%.100s\", but its "
-				 "descriptor says \"%s\"", type, expect);
+		return json_fail(c, "mediaType", "\"%s\", but its "
+				 "descriptor says \"%s\"", image_quote(type, q),
+				 expect);
 	if (!type)
 		type = expect;
 	if (type) {
@@ -436,23 +439,6 @@ static int doc_kind(struct json_ctx *c, const cJSON *doc, const char *expect,
 		r = json_fail(c, "schemaVersion", "%" PRId64 ": unsupported "
 			      "(2 only)", v);
 	return r < 0 ? r : 0;
-}
-
-/* Append s to the ", "-separated list, once; "..." when it is full. */
-static void list_add(char *list, const char *s)
-{
-	size_t n = strlen(list), k = strlen(s);
-	const char *p;
-
-	for (p = list; (p = strstr(p, s)); p += k)
-		if ((p == list || p[-1] == ' ') && (!p[k] || p[k] == ','))
-			return;
-	if (n >= 3 && !strcmp(list + n - 3, "..."))
-		return;
-	if (n + k + 6 < LIST_MAX)
-		snprintf(list + n, LIST_MAX - n, "%s%s", n ? ", " : "", s);
-	else
-		snprintf(list + n, LIST_MAX - n, "%s...", n ? ", " : "");
 }
 
 static const char *desc_name(const struct desc *d)
@@ -492,7 +478,7 @@ static int choose(struct json_ctx *c, const struct desc *d, size_t n,
 	for (i = 0; i < n; i++) {
 		nm = desc_name(&d[i]);
 		if (nm)
-			list_add(names, nm);
+			image_list_add(names, LIST_MAX, nm);
 		if (ref && !ref_matches(&d[i], ref))
 			continue;
 		if (!nc++)
@@ -525,7 +511,7 @@ static int choose(struct json_ctx *c, const struct desc *d, size_t n,
 			return 0;
 		}
 		desc_platform(&d[i], p);
-		list_add(plats, p);
+		image_list_add(plats, LIST_MAX, p);
 	}
 	if (!with_platform && ref) {
 		*out = first;
@@ -642,7 +628,7 @@ static int get_config(struct image_store *s, const char *mname,
 		      struct err *e)
 {
 	struct image_config *cfg = &out->config;
-	char name[DOC_NAME_MAX], p[IMAGE_PLATFORM_MAX];
+	char name[DOC_NAME_MAX];
 	size_t len, i;
 	char *text;
 	int r;
@@ -662,13 +648,8 @@ static int get_config(struct image_store *s, const char *mname,
 	for (i = 0; i < out->n_layers; i++)
 		strcpy(out->layers[i].diff_id, cfg->diff_ids[i]);
 	if (want && !image_platform_match(want, cfg->os, cfg->architecture,
-					  cfg->variant)) {
-		image_platform_format(want, p);
-		return err_msg(e, ENOENT, "%s: the image is for %.31s/%.31s%s"
-			       "%.31s, not %s", name, cfg->os,
-			       cfg->architecture, cfg->variant ? "/" : "",
-			       cfg->variant ? cfg->variant : "", p);
-	}
+					  cfg->variant))
+		return image_platform_wrong(want, name, cfg, e);
 	return 0;
 }
 
@@ -806,6 +787,7 @@ int image_ref_equal(const char *a, const char *b)
 int image_layout_version(const char *text, size_t len, const char *name,
 			 struct err *e)
 {
+	char q[IMAGE_QUOTE_MAX];
 	struct json_ctx c;
 	const char *v;
 	cJSON *doc;
@@ -821,7 +803,7 @@ int image_layout_version(const char *text, size_t len, const char *name,
 				    JSON_REQUIRED, &v);
 	if (r >= 0 && strncmp(v, "1.", 2))
 		r = json_fail(&c, "imageLayoutVersion", "\"%.32s\": "
-			      "unsupported (1.x only)", v);
+			      "unsupported (1.x only)", image_quote(v, q));
 	cJSON_Delete(doc);
 	return r < 0 ? r : 0;
 }

@@ -37,12 +37,15 @@ enum image_comp {
 	IMAGE_COMP_UNKNOWN,	/* a docker save layer.tar declares none */
 };
 
+/*
+ * digest is "" and media_type NULL where the source names none; path is
+ * the docker save member a legacy blob is found by, else NULL.
+ */
 struct image_blob {
-	char digest[DIGEST_STR_MAX];	/* "" where the source names none */
+	char digest[DIGEST_STR_MAX];
 	uint64_t size;
-	const char *media_type;		/* static; NULL where none is named */
-	char *path;			/* a docker save member found by name,
-					   else NULL */
+	const char *media_type;		/* static */
+	char *path;
 };
 
 struct image_layer {
@@ -66,7 +69,8 @@ struct image_store {
 
 struct image {
 	struct image_store *store;	/* owned */
-	char manifest_digest[DIGEST_STR_MAX];	/* "": legacy docker save */
+	/* "" for a legacy docker save image, which has no manifest. */
+	char manifest_digest[DIGEST_STR_MAX];
 	struct image_blob config_blob;
 	struct image_layer *layers;	/* the base first */
 	size_t n_layers;		/* == config.n_diff_ids */
@@ -92,8 +96,9 @@ int image_open_layout(int dirfd, const char *ref, const char *platform,
 
 /*
  * The same for the docker save archive (a tar, uncompressed: it is read
- * in place) open at fd, a regular file, duplicated; name is for
- * messages.  Its members are indexed in one pass.  With an index.json
+ * in place) open at fd, a regular file (a pipe is refused: spool it to
+ * one first), duplicated; name is for messages.  Its members are indexed
+ * in one pass, which reads it through once.  With an index.json
  * in it (Docker 25 and later, oci-archive) that is followed as in a
  * layout; else, or when ref names no image there, manifest.json's
  * entries are matched by RepoTags ("busybox" is "busybox:latest" and
@@ -108,8 +113,10 @@ int image_open_archive(int fd, const char *name, const char *ref,
  * Resolve from the root document text[0..len) (index.json, or what a
  * registry gave for a tag: an index or a manifest), named name in
  * messages, and the blobs of s; ref and platform as in
- * image_open_layout(), ref only for an index.  On success *out owns s;
- * on failure s is still the caller's (and *out holds nothing).
+ * image_open_layout(), ref only for an index.  s->open() is asked for
+ * indexes and manifests too (b->media_type says which: a registry's
+ * manifests endpoint serves them).  On success *out owns s; on failure s
+ * is still the caller's (and *out holds nothing).
  */
 int image_resolve(struct image_store *s, const char *name, const char *text,
 		  size_t len, const char *ref, const char *platform,

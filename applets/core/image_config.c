@@ -13,9 +13,64 @@
 #include "image_config.h"
 #include "json.h"
 
+const char *image_quote(const char *s, char buf[IMAGE_QUOTE_MAX])
+{
+	size_t i, n = 0;
+
+	for (i = 0; s[i]; i++) {
+		unsigned char ch = s[i];
+
+		if (i == 100) {
+			memcpy(buf + n, "...", 3);
+			n += 3;
+			break;
+		}
+		if (ch < 0x20 || ch == 0x7f)
+			n += snprintf(buf + n, 5, "\\x%02x", ch);
+		else
+			buf[n++] = ch;
+	}
+	buf[n] = 0;
+	return buf;
+}
+
+void image_list_add(char *list, size_t size, const char *str)
+{
+	char s[IMAGE_QUOTE_MAX];
+	size_t n = strlen(list), k;
+	const char *p;
+
+	image_quote(str, s);
+	k = strlen(s);
+	if (!k)
+		return;
+	for (p = list; (p = strstr(p, s)); p += k)
+		if ((p == list || p[-1] == ' ') && (!p[k] || p[k] == ','))
+			return;
+	if (n >= 3 && !strcmp(list + n - 3, "..."))
+		return;
+	if (n && n + 2 < size) {
+		memcpy(list + n, ", ", 2);
+		n += 2;
+	}
+	if (n + k < size)
+		memcpy(list + n, s, k + 1);
+	else if (n + 3 < size)
+		memcpy(list + n, "...", 4);
+	else
+		list[n] = 0;
+}
+
 int image_check_digest(struct json_ctx *c, const char *s)
 {
-	char what[ERR_MSG_MAX];
+	char what[ERR_MSG_MAX], q[IMAGE_QUOTE_MAX];
+	size_t i;
+
+	/* digest_check() echoes it: no control bytes in a message. */
+	for (i = 0; s[i]; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return json_fail(c, NULL, "invalid digest \"%s\"",
+					 image_quote(s, q));
 
 	if (c->len)
 		snprintf(what, sizeof(what), "%.200s: %s", c->name, c->path);
@@ -46,6 +101,7 @@ static int get_dup(struct json_ctx *c, const cJSON *obj, const char *key,
 static int get_labels(struct json_ctx *c, const cJSON *cfg,
 		      struct image_config *out)
 {
+	char q[IMAGE_QUOTE_MAX];
 	const cJSON *labels, *l;
 	const char *v;
 	size_t mark, n = 0;
@@ -60,7 +116,7 @@ static int get_labels(struct json_ctx *c, const cJSON *cfg,
 		return nomem(c);
 	cJSON_ArrayForEach(l, labels) {
 		mark = json_push(c, "Labels");
-		json_push(c, l->string);
+		json_push(c, image_quote(l->string, q));
 		r = json_as_string(c, l, &v);
 		json_pop(c, mark);
 		if (r < 0)
@@ -77,6 +133,7 @@ static int get_labels(struct json_ctx *c, const cJSON *cfg,
 static int get_rootfs(struct json_ctx *c, const cJSON *doc,
 		      struct image_config *out)
 {
+	char q[IMAGE_QUOTE_MAX];
 	const cJSON *rootfs, *ids, *id;
 	const char *type, *s;
 	size_t mark, n, i = 0;
@@ -88,8 +145,8 @@ static int get_rootfs(struct json_ctx *c, const cJSON *doc,
 	mark = json_push(c, "rootfs");
 	r = json_get_string(c, rootfs, "type", JSON_REQUIRED, &type);
 	if (r >= 0 && strcmp(type, "layers"))
-		r = json_fail(c, "type", "\"%.64s\": expected \"layers\"",
-			      type);
+		r = json_fail(c, "type", "\"%s\": expected \"layers\"",
+			      image_quote(type, q));
 	if (r >= 0)
 		r = json_get_array(c, rootfs, "diff_ids", JSON_REQUIRED, &ids,
 				   &n);
@@ -211,6 +268,7 @@ int image_platform_parse(const char *s, struct image_platform *out,
 			 struct err *e)
 {
 	const char *a = strchr(s, '/'), *v = a ? strchr(a + 1, '/') : NULL;
+	char q[IMAGE_QUOTE_MAX];
 	int r;
 
 	memset(out, 0, sizeof(*out));
@@ -227,7 +285,7 @@ int image_platform_parse(const char *s, struct image_platform *out,
 		return 0;
 bad:
 	return err_msg(e, EINVAL, "platform \"%.64s\": expected "
-		       "os/arch[/variant]", s);
+		       "os/arch[/variant]", image_quote(s, q));
 }
 
 static const struct machine {
@@ -326,4 +384,17 @@ void image_platform_format(const struct image_platform *p,
 {
 	snprintf(out, IMAGE_PLATFORM_MAX, "%s/%s%s%s", p->os, p->arch,
 		 p->variant[0] ? "/" : "", p->variant);
+}
+
+int image_platform_wrong(const struct image_platform *want, const char *name,
+			 const struct image_config *cfg, struct err *e)
+{
+	char p[IMAGE_PLATFORM_MAX], have[3 * 32], q[IMAGE_QUOTE_MAX];
+
+	image_platform_format(want, p);
+	snprintf(have, sizeof(have), "%.31s/%.31s%s%.31s", cfg->os,
+		 cfg->architecture, cfg->variant ? "/" : "",
+		 cfg->variant ? cfg->variant : "");
+	return err_msg(e, ENOENT, "%.200s: the image is for %s, not %s", name,
+		       image_quote(have, q), p);
 }

@@ -40,6 +40,22 @@ int image_config_parse(const char *text, size_t len, const char *name,
 		       struct image_config *out, struct err *e);
 void image_config_free(struct image_config *c);
 
+/* Room for image_quote(): 100 bytes, each as \xNN, and "...". */
+#define IMAGE_QUOTE_MAX (4 * 100 + 4)
+
+/*
+ * s for a one-line message, as the image had it: control bytes as \xNN,
+ * cut after 100 bytes ("...").  Returns buf.
+ */
+const char *image_quote(const char *s, char buf[IMAGE_QUOTE_MAX]);
+
+/*
+ * Append s, quoted, to the ", "-separated list in list[size] (the names
+ * an error offers to choose from), unless it is there or ""; "..." once
+ * full.
+ */
+void image_list_add(char *list, size_t size, const char *s);
+
 struct json_ctx;
 /*
  * digest_check(s) naming c's file and JSON path: "index.json:
@@ -78,5 +94,11 @@ int image_platform_match(const struct image_platform *want, const char *os,
 			 const char *arch, const char *variant);
 void image_platform_format(const struct image_platform *p,
 			   char out[IMAGE_PLATFORM_MAX]);
+/*
+ * -ENOENT, "NAME: the image is for linux/arm64, not linux/amd64": cfg is
+ * not for want.
+ */
+int image_platform_wrong(const struct image_platform *want, const char *name,
+			 const struct image_config *cfg, struct err *e);
 
 #endif

@@ -1,7 +1,9 @@
 /*
- * image_test.c - unit tests of core/image.c and core/image_config.c: OCI
- * image layouts written by the test (JSON and blobs, digests by
- * digest_buf()), hostile ones too, and platform names.
+ * image_test.c - unit tests of core/image.c, image_config.c and
+ * image_archive.c: OCI image layouts written by the test (JSON and blobs,
+ * digests by digest_buf()), hostile ones too; docker save archives made
+ * of such files by GNU tar; images skopeo and umoci make, where they are
+ * installed; platform names.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +17,7 @@
 #include "json.h"
 #include "sys.h"
 #include "unit.h"
+#include "zlib.h"
 
 static struct err e;
 static char layout[128];
@@ -99,13 +102,19 @@ static struct blob put_json(const char *text)
 	return put_blob(text, strlen(text));
 }
 
-static void new_layout(void)
+/* An OCI image layout in the case's directory, named sub. */
+static void new_layout_at(const char *sub)
 {
-	snprintf(layout, sizeof(layout), "%s/oci", unit_tmpdir());
+	snprintf(layout, sizeof(layout), "%s/%s", unit_tmpdir(), sub);
 	mkdir(layout, 0755);
 	mkdir(at("blobs"), 0755);
 	mkdir(at("blobs/sha256"), 0755);
 	put_text(at("oci-layout"), unit_json("{'imageLayoutVersion':'1.0.0'}"));
+}
+
+static void new_layout(void)
+{
+	new_layout_at("oci");
 }
 
 static const char *desc(const char *type, struct blob b, const char *extra)
@@ -317,6 +326,10 @@ UNIT_CASE(layout_ref_selects)
 	UNIT_EQ_STR(layout_fails("v3", NULL),
 		    "index.json: no image named \"v3\" (there are: v1, v2)");
 	UNIT_EQ_INT(e.no, ESRCH);
+	put_index(js("%s, %s", desc(OCI_MANIFEST, a, named("v1\\n")),
+		     desc(OCI_MANIFEST, b, named("v1\\r"))));
+	UNIT_EQ_STR(layout_fails(NULL, NULL), "index.json: 2 images, choose "
+		    "one by name: v1\\x0a, v1\\x0d");
 }
 
 UNIT_CASE(layout_unnamed_ambiguous)
@@ -750,6 +763,15 @@ UNIT_CASE(layout_media_types)
 		    "mediaType: 'application/x-foo': unsupported layer media "
 		    "type", m.digest));
 
+	/* What the image says is echoed without its control bytes. */
+	m = put_json(js("{'schemaVersion': 2, 'config': %s, 'layers': [%s]}",
+			desc(OCI_CONFIG, c, NULL),
+			desc("application/x\\u001b[2J\\n", l, NULL)));
+	put_index(desc(OCI_MANIFEST, m, NULL));
+	UNIT_EQ_STR(layout_fails(NULL, NULL), js("manifest %s: layers[0]."
+		    "mediaType: 'application/x\\x1b[2J\\x0a': unsupported "
+		    "layer media type", m.digest));
+
 	/* An artifact, not an image. */
 	m = put_json(js("{'schemaVersion': 2, 'config': %s, 'layers': []}",
 			desc("application/vnd.oci.empty.v1+json", c, NULL)));
@@ -1036,4 +1058,574 @@ UNIT_CASE(resolve_from_manifest)
 	UNIT_EQ_INT(image_resolve(&m.s, "x", "{}", 2, NULL, NULL, &img, &e),
 		    -EINVAL);
 	UNIT_EQ_STR(e.msg, "x: neither an image index nor a manifest");
+}
+
+/* docker save archives, made by GNU tar of files the test writes. */
+
+static char save[128];
+
+static void new_save(void)
+{
+	snprintf(save, sizeof(save), "%s/save", unit_tmpdir());
+	UNIT_EQ_INT(mkdir(save, 0755), 0);
+}
+
+/* save/rel, its parent directories made on the way. */
+static const char *in_save(const char *rel)
+{
+	static char path[512];
+	char *p;
+
+	snprintf(path, sizeof(path), "%s/%s", save, rel);
+	for (p = path + strlen(save) + 1; (p = strchr(p, '/')); p++) {
+		*p = 0;
+		mkdir(path, 0755);
+		*p = '/';
+	}
+	return path;
+}
+
+static void put_member(const char *rel, const char *data)
+{
+	put_text(in_save(rel), data);
+}
+
+/* The archive of members (relative to save), as tar --format=format. */
+static const char *make_archive(const char *format, const char *members)
+{
+	static char tarball[160];
+	char cmd[4096];
+
+	snprintf(tarball, sizeof(tarball), "%s/save.tar", unit_tmpdir());
+	unlink(tarball);
+	snprintf(cmd, sizeof(cmd), "tar --format=%s -cf %s -C %s %s", format,
+		 tarball, save, members);
+	UNIT_EQ_INT(system(cmd), 0);
+	return tarball;
+}
+
+static int open_archive(const char *path, const char *ref, const char *plat,
+			struct image *img)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
+
+	UNIT_ASSERT(fd >= 0);
+	r = image_open_archive(fd, "save.tar", ref, plat, img, &e);
+	close(fd);
+	return r;
+}
+
+static const char *archive_fails(const char *path, const char *ref)
+{
+	struct image img;
+	int r = open_archive(path, ref, NULL, &img);
+
+	UNIT_ASSERT(r < 0);
+	UNIT_EQ_INT(r, -e.no);
+	image_free(&img);
+	return e.msg;
+}
+
+/* A legacy config of the layers whose data is given: "<hex>.json". */
+static const char *legacy_config(const char *arch, const char *const *data,
+				 size_t n)
+{
+	char ids[1024] = "", d[DIGEST_STR_MAX];
+	const char *text;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		digest_buf(data[i], strlen(data[i]), d);
+		snprintf(ids + strlen(ids), sizeof(ids) - strlen(ids),
+			 "%s\"%s\"", i ? ", " : "", d);
+	}
+	text = js("{'architecture': '%s', 'os': 'linux', 'config': {'Cmd': "
+		  "['/bin/%s']}, 'rootfs': {'type': 'layers', 'diff_ids': "
+		  "[%s]}}", arch, arch, ids);
+	digest_buf(text, strlen(text), d);
+	put_member(js("%s.json", d + 7), text);
+	return js("%s.json", d + 7);
+}
+
+/* Read all of layer i and check its DiffID over it. */
+static void read_layer(struct image *img, size_t i, const char *want)
+{
+	struct reader *r;
+	char buf[256] = { 0 };
+
+	UNIT_EQ_INT(image_layer_open(img, i, &r, &e), 0);
+	r = image_verify_reader(r, img->layers[i].diff_id, IMAGE_SIZE_ANY,
+				"DiffID");
+	UNIT_NOT_NULL(r);
+	read_all(r, buf, sizeof(buf) - 1, strlen(want));
+	UNIT_EQ_STR(buf, want);
+	reader_close(r);
+}
+
+/* Two images, three layers, one of them saved twice (a link). */
+static const char *legacy_archive(const char *format, const char **cfg)
+{
+	static const char *const l1[] = { "base layer", "top layer" };
+	static const char *const l2[] = { "base layer" };
+	/* Longer than ustar's 100 bytes: a GNU long name or a pax path. */
+	const char *id3 = "3333333333333333333333333333333333333333333333333"
+			  "33333333333333333333333333333333333333333333333333"
+			  "3333333333333333";
+
+	new_save();
+	put_member("1111/layer.tar", l1[0]);
+	put_member("2222/layer.tar", l1[1]);
+	put_member("1111/json", "{}");
+	put_member("repositories", "{}");
+	cfg[0] = legacy_config("amd64", l1, 2);
+	cfg[1] = legacy_config("arm64", l2, 1);
+	in_save(js("%s/layer.tar", id3));
+	UNIT_EQ_INT(symlink("../1111/layer.tar",
+			    in_save(js("%s/layer.tar", id3))), 0);
+	put_member("manifest.json", js("[{'Config': '%s', 'RepoTags': "
+		   "['busybox:latest'], 'Layers': ['1111/layer.tar', "
+		   "'./2222/layer.tar']}, {'Config': '%s', 'RepoTags': "
+		   "['app:1', 'docker.io/library/app:latest'], 'Layers': "
+		   "['%s/layer.tar']}]", cfg[0], cfg[1], id3));
+	return make_archive(format, js("1111 2222 %s %s %s repositories "
+				       "manifest.json", id3, cfg[0], cfg[1]));
+}
+
+static void check_legacy(const char *format)
+{
+	char d[DIGEST_STR_MAX], text[2048];
+	const char *tarball, *cfg[2];
+	struct image img;
+	ssize_t n;
+
+	tarball = legacy_archive(format, cfg);
+	UNIT_EQ_INT(open_archive(tarball, "busybox", NULL, &img), 0);
+	UNIT_EQ_STR(img.manifest_digest, "");
+	UNIT_EQ_STR(img.config_blob.path, cfg[0]);
+	n = read_file_into_at(AT_FDCWD, in_save(cfg[0]), text, sizeof(text));
+	UNIT_ASSERT(n > 0);
+	digest_buf(text, n, d);
+	UNIT_EQ_STR(img.config_blob.digest, d);
+	UNIT_EQ_STR(img.config.cmd[0], "/bin/amd64");
+	UNIT_EQ_INT(img.n_layers, 2);
+	UNIT_EQ_STR(img.layers[0].blob.path, "1111/layer.tar");
+	UNIT_EQ_STR(img.layers[0].blob.digest, "");
+	UNIT_NULL(img.layers[0].blob.media_type);
+	UNIT_EQ_INT(img.layers[0].comp, IMAGE_COMP_UNKNOWN);
+	UNIT_EQ_UINT(img.layers[0].blob.size, 10);
+	UNIT_EQ_STR(img.layers[1].blob.path, "2222/layer.tar");
+	digest_buf("top layer", 9, d);
+	UNIT_EQ_STR(img.layers[1].diff_id, d);
+	read_layer(&img, 0, "base layer");
+	read_layer(&img, 1, "top layer");
+	image_free(&img);
+
+	/* Through a link with a long name. */
+	UNIT_EQ_INT(open_archive(tarball, "docker.io/library/app:1", NULL,
+				 &img), 0);
+	UNIT_EQ_STR(img.config.architecture, "arm64");
+	UNIT_EQ_INT(img.n_layers, 1);
+	read_layer(&img, 0, "base layer");
+	image_free(&img);
+	UNIT_EQ_INT(open_archive(tarball, "app", "linux/arm64", &img), 0);
+	image_free(&img);
+	UNIT_EQ_INT(open_archive(tarball, "app", "linux/amd64", &img),
+		    -ENOENT);
+	UNIT_EQ_STR(e.msg, js("%s: the image is for linux/arm64, not "
+			      "linux/amd64", cfg[1]));
+
+	UNIT_EQ_STR(archive_fails(tarball, NULL), "manifest.json: 2 images, "
+		    "choose one by tag: busybox:latest, app:1, "
+		    "docker.io/library/app:latest");
+	UNIT_EQ_STR(archive_fails(tarball, "app:2"), "manifest.json: no image "
+		    "tagged \"app:2\" (there are: busybox:latest, app:1, "
+		    "docker.io/library/app:latest)");
+	UNIT_EQ_INT(e.no, ESRCH);
+}
+
+UNIT_CASE(choice_lists)
+{
+	char list[32] = "";
+
+	image_list_add(list, sizeof(list), "a");
+	image_list_add(list, sizeof(list), "");
+	image_list_add(list, sizeof(list), "a");
+	image_list_add(list, sizeof(list), "b\n");
+	UNIT_EQ_STR(list, "a, b\\x0a");
+	image_list_add(list, sizeof(list), "ab");
+	image_list_add(list, sizeof(list), "0123456789012345678");
+	UNIT_EQ_STR(list, "a, b\\x0a, ab, ...");
+	image_list_add(list, sizeof(list), "c");
+	UNIT_EQ_STR(list, "a, b\\x0a, ab, ...");
+}
+
+UNIT_CASE(archive_legacy_gnu)
+{
+	check_legacy("gnu");
+}
+
+UNIT_CASE(archive_legacy_pax)
+{
+	check_legacy("pax");
+}
+
+/* save.tar of one image: config cfg, Layers as given, files already in. */
+static const char *one_image(const char *cfg, const char *layers,
+			     const char *members)
+{
+	put_member("manifest.json", js("[{'Config': '%s', 'RepoTags': null, "
+				       "'Layers': [%s]}]", cfg, layers));
+	return make_archive("gnu", js("manifest.json %s %s", cfg, members));
+}
+
+UNIT_CASE(archive_legacy_hostile)
+{
+	static const char *const data[] = { "a layer" };
+	const char *cfg, *tarball, *text;
+	char d[DIGEST_STR_MAX], path[512];
+	struct image img;
+
+	new_save();
+	put_member("l/layer.tar", data[0]);
+	cfg = legacy_config("amd64", data, 1);
+
+	tarball = one_image(cfg, js("'../l/layer.tar'"), "l");
+	UNIT_EQ_STR(archive_fails(tarball, NULL), "manifest.json: [0].Layers"
+		    "[0]: \"../l/layer.tar\": \"..\" leads out of the archive");
+	tarball = one_image(cfg, js("'l/../../l/layer.tar'"), "l");
+	UNIT_EQ_STR(archive_fails(tarball, NULL), "manifest.json: [0].Layers"
+		    "[0]: \"l/../../l/layer.tar\": \"..\" leads out of the "
+		    "archive");
+	tarball = one_image(cfg, js("'/l/layer.tar'"), "l");
+	UNIT_EQ_STR(archive_fails(tarball, NULL), "manifest.json: [0].Layers"
+		    "[0]: \"/l/layer.tar\": an absolute path");
+	tarball = one_image(cfg, js("'m/layer.tar'"), "l");
+	UNIT_EQ_STR(archive_fails(tarball, NULL),
+		    "m/layer.tar: not in the archive");
+	UNIT_EQ_INT(e.no, ENOENT);
+	tarball = one_image(cfg, js("'l/layer.tar', 'l/layer.tar'"), "l");
+	UNIT_EQ_STR(archive_fails(tarball, NULL), js("manifest.json: [0]."
+		    "Layers: 2 layers, but %s has 1 DiffIDs", cfg));
+	tarball = one_image(cfg, "7", "l");
+	UNIT_EQ_STR(archive_fails(tarball, NULL),
+		    "manifest.json: [0].Layers[0]: expected string");
+	tarball = one_image(cfg, js("'l/\\u001b[2J'"), "l");
+	UNIT_EQ_STR(archive_fails(tarball, NULL), "manifest.json: [0].Layers"
+		    "[0]: \"l/\\x1b[2J\": a control character in a member "
+		    "name");
+	put_member("manifest.json", js("[{'Config': '../%s', 'Layers': []}]",
+				       cfg));
+	tarball = make_archive("gnu", "manifest.json");
+	UNIT_EQ_STR(archive_fails(tarball, NULL), js("manifest.json: [0]."
+		    "Config: '../%s': '..' leads out of the archive", cfg));
+
+	/* A hard link is the member it names. */
+	snprintf(path, sizeof(path), "%s", in_save("h/layer.tar"));
+	UNIT_EQ_INT(link(in_save("l/layer.tar"), path), 0);
+	tarball = one_image(cfg, js("'h/layer.tar'"), "l h");
+	UNIT_EQ_INT(open_archive(tarball, NULL, NULL, &img), 0);
+	read_layer(&img, 0, data[0]);
+	image_free(&img);
+
+	/* Links that lead out, or round. */
+	in_save("x/layer.tar");
+	UNIT_EQ_INT(symlink("../../outside/layer.tar",
+			    in_save("x/layer.tar")), 0);
+	in_save("y/layer.tar");
+	UNIT_EQ_INT(symlink("/l/layer.tar", in_save("y/layer.tar")), 0);
+	in_save("z/layer.tar");
+	UNIT_EQ_INT(symlink("layer.tar", in_save("z/layer.tar")), 0);
+	tarball = one_image(cfg, js("'x/layer.tar'"), "l x");
+	UNIT_EQ_STR(archive_fails(tarball, NULL),
+		    "x/layer.tar: a link out of the archive");
+	tarball = one_image(cfg, js("'y/layer.tar'"), "l y");
+	UNIT_EQ_STR(archive_fails(tarball, NULL),
+		    "y/layer.tar: a link out of the archive");
+	tarball = one_image(cfg, js("'z/layer.tar'"), "l z");
+	UNIT_EQ_STR(archive_fails(tarball, NULL),
+		    "z/layer.tar: more than 16 links");
+	UNIT_EQ_INT(e.no, ELOOP);
+
+	/* A config whose name is not its digest. */
+	text = js("{'architecture': 'amd64', 'os': 'linux', 'rootfs': "
+		  "{'type': 'layers', 'diff_ids': []}}");
+	put_text(in_save(cfg), text);
+	tarball = one_image(cfg, "", "");
+	digest_buf(text, strlen(text), d);
+	UNIT_EQ_STR(archive_fails(tarball, NULL), js("%s: digest mismatch: "
+		    "content is %s", cfg, d));
+}
+
+UNIT_CASE(archive_not_docker)
+{
+	const char *tarball;
+	struct image img;
+	int fds[2];
+
+	new_save();
+	put_member("etc/passwd", "root:x:0:0::/root:/bin/sh\n");
+	tarball = make_archive("gnu", "etc");
+	UNIT_EQ_STR(archive_fails(tarball, NULL), "save.tar: not a docker "
+		    "save archive (no index.json or manifest.json)");
+	UNIT_EQ_INT(pipe(fds), 0);
+	UNIT_EQ_INT(image_open_archive(fds[0], "-", NULL, NULL, &img, &e),
+		    -EINVAL);
+	UNIT_EQ_STR(e.msg, "-: not a regular file (a docker save archive is "
+		    "read in place)");
+	close(fds[0]);
+	close(fds[1]);
+	/* Not a tar at all. */
+	put_file(tarball, js("{'a': 1}"), 8);
+	archive_fails(tarball, NULL);
+	UNIT_EQ_INT(strncmp(e.msg, "tar: ", 5), 0);
+}
+
+UNIT_CASE(archive_member_twice)
+{
+	const char *tarball;
+	char cmd[1024];
+
+	new_save();
+	put_member("manifest.json", "[]");
+	tarball = make_archive("gnu", "manifest.json");
+	snprintf(cmd, sizeof(cmd), "tar -rf %s -C %s manifest.json", tarball,
+		 save);
+	UNIT_EQ_INT(system(cmd), 0);
+	UNIT_EQ_STR(archive_fails(tarball, NULL),
+		    "save.tar: manifest.json: in the archive twice");
+	tarball = make_archive("gnu", "manifest.json");
+	UNIT_EQ_STR(archive_fails(tarball, NULL), "manifest.json: no images");
+}
+
+/* Docker 25: an OCI layout, and a manifest.json beside it. */
+UNIT_CASE(archive_docker25)
+{
+	struct blob m, c, l;
+	const char *tarball, *data = "layer for amd64";
+	char d[DIGEST_STR_MAX];
+	struct image img;
+
+	new_save();
+	new_layout_at("save");
+	m = put_image("amd64");
+	put_index(desc(OCI_MANIFEST, m, js("'annotations': {'io.containerd."
+					   "image.name': 'docker.io/library/"
+					   "busybox:latest', 'org."
+					   "opencontainers.image.ref.name': "
+					   "'latest'}")));
+	digest_buf(data, strlen(data), d);
+	l.size = strlen(data);
+	strcpy(l.digest, d);
+	c = put_config("amd64", js("'%s'", d));
+	put_member("manifest.json", js("[{'Config': 'blobs/sha256/%s', "
+		   "'RepoTags': ['busybox:latest', 'busybox:1.36'], 'Layers': "
+		   "['blobs/sha256/%s']}]", c.digest + 7, l.digest + 7));
+	tarball = make_archive("pax", "oci-layout index.json manifest.json "
+			       "blobs");
+
+	UNIT_EQ_INT(open_archive(tarball, NULL, NULL, &img), 0);
+	UNIT_EQ_STR(img.manifest_digest, m.digest);
+	UNIT_EQ_STR(img.layers[0].blob.media_type, OCI_TAR);
+	read_layer(&img, 0, data);
+	image_free(&img);
+	UNIT_EQ_INT(open_archive(tarball, "busybox", NULL, &img), 0);
+	UNIT_EQ_STR(img.manifest_digest, m.digest);
+	image_free(&img);
+	UNIT_EQ_INT(open_archive(tarball, "latest", NULL, &img), 0);
+	UNIT_EQ_STR(img.manifest_digest, m.digest);
+	image_free(&img);
+
+	/* A tag index.json does not know: manifest.json's RepoTags. */
+	UNIT_EQ_INT(open_archive(tarball, "busybox:1.36", NULL, &img), 0);
+	UNIT_EQ_STR(img.manifest_digest, "");
+	UNIT_EQ_STR(img.config_blob.digest, c.digest);
+	UNIT_EQ_STR(img.layers[0].blob.path, js("blobs/sha256/%s",
+						l.digest + 7));
+	UNIT_EQ_STR(img.layers[0].blob.digest, l.digest);
+	read_layer(&img, 0, data);
+	image_free(&img);
+	UNIT_EQ_STR(archive_fails(tarball, "busybox:1.37"), "manifest.json: "
+		    "no image tagged \"busybox:1.37\" (there are: "
+		    "busybox:latest, busybox:1.36)");
+
+	/* A blob index.json names but the archive lacks. */
+	UNIT_EQ_INT(unlink(blob_path(c.digest)), 0);
+	tarball = make_archive("pax", "oci-layout index.json manifest.json "
+			       "blobs");
+	UNIT_EQ_STR(archive_fails(tarball, NULL), js("blobs/sha256/%s: not in "
+		    "the archive", c.digest + 7));
+}
+
+/* Tools of the peers, where installed: skopeo and umoci. */
+
+static int have(const char *tool)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1", tool);
+	if (!system(cmd))
+		return 1;
+	printf("SKIP: %s is not installed\n", tool);
+	return 0;
+}
+
+static void run(const char *cmd)
+{
+	char quiet[4096];
+
+	snprintf(quiet, sizeof(quiet), "%s >%s/out 2>&1 || { cat %s/out; "
+		 "exit 1; }", cmd, unit_tmpdir(), unit_tmpdir());
+	if (system(quiet))
+		unit_fail(__FILE__, __LINE__, "%s: failed", cmd);
+}
+
+/* A real (uncompressed tar) layer, its config, manifest and index. */
+static struct blob put_real_image(void)
+{
+	char cmd[1024], *text;
+	struct blob l, c, m;
+	size_t len;
+
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/root/etc && echo hello > "
+		 "%s/root/etc/motd && tar --format=pax --mtime=@0 --owner=0 "
+		 "--group=0 -cf %s/layer.tar -C %s/root etc", unit_tmpdir(),
+		 unit_tmpdir(), unit_tmpdir(), unit_tmpdir());
+	run(cmd);
+	snprintf(cmd, sizeof(cmd), "%s/layer.tar", unit_tmpdir());
+	UNIT_EQ_INT(read_file_at(AT_FDCWD, cmd, 1 << 20, &text, &len), 0);
+	l = put_blob(text, len);
+	free(text);
+	c = put_json(js("{'architecture': 'amd64', 'os': 'linux', 'config': "
+			"{'Env': ['PATH=/bin'], 'Entrypoint': ['/bin/sh'], "
+			"'WorkingDir': '/etc', 'Labels': {'k': 'v'}}, "
+			"'rootfs': {'type': 'layers', 'diff_ids': ['%s']}}",
+			l.digest));
+	m = put_json(js("{'schemaVersion': 2, 'mediaType': '%s', 'config': "
+			"%s, 'layers': [%s]}", OCI_MANIFEST,
+			desc(OCI_CONFIG, c, NULL), desc(OCI_TAR, l, NULL)));
+	put_index(desc(OCI_MANIFEST, m, named("t")));
+	return l;
+}
+
+/* Layer i whole, gunzip'd when its media type says gzip. */
+static size_t whole_layer(struct image *img, size_t i, unsigned char *out,
+			  size_t size)
+{
+	static unsigned char blob[1 << 16];
+	struct reader *r;
+	z_stream z = { 0 };
+	ssize_t n;
+
+	UNIT_EQ_INT(image_layer_open(img, i, &r, &e), 0);
+	n = reader_read_full(r, blob, sizeof(blob), &e);
+	if (n < 0)
+		unit_fail(__FILE__, __LINE__, "read: %s", e.msg);
+	UNIT_EQ_INT(reader_read(r, blob, 1, &e), 0);
+	reader_close(r);
+	if (img->layers[i].comp != IMAGE_COMP_GZIP) {
+		UNIT_ASSERT((size_t)n <= size);
+		memcpy(out, blob, n);
+		return n;
+	}
+	UNIT_EQ_INT(inflateInit2(&z, 16 + MAX_WBITS), Z_OK);
+	z.next_in = blob;
+	z.avail_in = n;
+	z.next_out = out;
+	z.avail_out = size;
+	UNIT_EQ_INT(inflate(&z, Z_FINISH), Z_STREAM_END);
+	inflateEnd(&z);
+	return size - z.avail_out;
+}
+
+static void check_real_image(struct image *img, const char *diff_id)
+{
+	static unsigned char tar[1 << 16];
+	char d[DIGEST_STR_MAX];
+	size_t n;
+
+	UNIT_EQ_STR(img->config.architecture, "amd64");
+	UNIT_EQ_STR(img->config.entrypoint[0], "/bin/sh");
+	UNIT_EQ_STR(img->config.env[0], "PATH=/bin");
+	UNIT_EQ_STR(img->config.working_dir, "/etc");
+	UNIT_EQ_STR(img->config.labels[0].value, "v");
+	UNIT_EQ_INT(img->n_layers, 1);
+	UNIT_EQ_STR(img->layers[0].diff_id, diff_id);
+	/* Whatever skopeo made of the blob, its tar is the same. */
+	n = whole_layer(img, 0, tar, sizeof(tar));
+	digest_buf(tar, n, d);
+	UNIT_EQ_STR(d, diff_id);
+}
+
+UNIT_CASE(skopeo_copies)
+{
+	char cmd[1024], path[256];
+	struct image img;
+	struct blob l;
+
+	if (!have("skopeo"))
+		return;
+	new_layout();
+	l = put_real_image();
+	/* Local transports only: no registry, no network. */
+	snprintf(cmd, sizeof(cmd), "cd %s && skopeo --insecure-policy copy -q "
+		 "oci:oci:t docker-archive:docker.tar:example.com/app:1 && "
+		 "skopeo --insecure-policy copy -q oci:oci:t oci:copy:v2 && "
+		 "skopeo --insecure-policy copy -q oci:oci:t "
+		 "oci-archive:oci.tar:v3", unit_tmpdir());
+	run(cmd);
+
+	snprintf(path, sizeof(path), "%s/docker.tar", unit_tmpdir());
+	UNIT_EQ_INT(open_archive(path, "example.com/app:1", NULL, &img), 0);
+	check_real_image(&img, l.digest);
+	image_free(&img);
+	UNIT_EQ_INT(open_archive(path, NULL, "linux/amd64", &img), 0);
+	image_free(&img);
+
+	new_layout_at("copy");
+	UNIT_EQ_INT(open_layout("v2", NULL, &img), 0);
+	check_real_image(&img, l.digest);
+	image_free(&img);
+
+	snprintf(path, sizeof(path), "%s/oci.tar", unit_tmpdir());
+	UNIT_EQ_INT(open_archive(path, "v3", NULL, &img), 0);
+	check_real_image(&img, l.digest);
+	image_free(&img);
+}
+
+/* A layout umoci made and wrote a gzip'd layer into. */
+UNIT_CASE(umoci_layout)
+{
+	static unsigned char tar[1 << 16];
+	char cmd[2048], d[DIGEST_STR_MAX];
+	struct image img;
+	size_t n;
+
+	if (!have("umoci"))
+		return;
+	snprintf(cmd, sizeof(cmd), "cd %s && umoci init --layout u && "
+		 "umoci new --image u:t && umoci unpack %s --image u:t b && "
+		 "echo hi > b/rootfs/hello && umoci repack --image u:t b && "
+		 "umoci config --image u:t --config.cmd /hello "
+		 "--config.workingdir /tmp --config.user 7:8 --config.env A=b "
+		 "--config.label x=y --config.stopsignal SIGQUIT --os linux "
+		 "--architecture arm64 && umoci tag --image u:t t2",
+		 unit_tmpdir(), getuid() ? "--rootless" : "");
+	run(cmd);
+	snprintf(layout, sizeof(layout), "%s/u", unit_tmpdir());
+	UNIT_EQ_STR(layout_fails(NULL, NULL),
+		    "index.json: 2 images, choose one by name: t, t2");
+	UNIT_EQ_INT(open_layout("t2", "linux/arm64", &img), 0);
+	UNIT_EQ_INT(img.n_layers, 1);
+	UNIT_EQ_STR(img.layers[0].blob.media_type, OCI_GZIP);
+	UNIT_EQ_STR(img.config.cmd[0], "/hello");
+	UNIT_EQ_STR(img.config.working_dir, "/tmp");
+	UNIT_EQ_STR(img.config.user, "7:8");
+	UNIT_EQ_STR(img.config.stop_signal, "SIGQUIT");
+	UNIT_EQ_STR(img.config.labels[0].key, "x");
+	UNIT_EQ_STR(img.config.labels[0].value, "y");
+	UNIT_ASSERT(img.config.env[0] != NULL);
+	n = whole_layer(&img, 0, tar, sizeof(tar));
+	digest_buf(tar, n, d);
+	UNIT_EQ_STR(d, img.layers[0].diff_id);
+	image_free(&img);
 }
