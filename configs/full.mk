@@ -1,3 +1,3 @@
 # Build profile "full": every applet that exists.
-APPLETS  := oci-run nsenter-lite state
+APPLETS  := oci-run nsenter-lite state rootfs-unpack
 FEATURES :=

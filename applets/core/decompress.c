@@ -312,8 +312,9 @@ static void plain_close(struct reader *r)
 	free(p);
 }
 
-static enum compression sniff(const unsigned char *m, size_t n)
+enum compression compression_sniff(const void *buf, size_t n)
 {
+	const unsigned char *m = buf;
 	static const unsigned char xz[MAGIC_MAX] = {
 		0xfd, '7', 'z', 'X', 'Z', 0
 	};
@@ -388,7 +389,7 @@ struct reader *reader_decompress(struct reader *src, const char *name,
 	n = reader_read_full(src, m, sizeof(m), e);
 	if (n < 0)
 		goto out_src;
-	c = sniff(m, n);
+	c = compression_sniff(m, n);
 	if (found)
 		*found = c;
 	if (c == COMPRESSION_BZIP2 || c == COMPRESSION_XZ) {

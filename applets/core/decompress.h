@@ -18,6 +18,12 @@ enum compression {
 	COMPRESSION_XZ,
 };
 
+/*
+ * What the first n bytes of a stream (6 are enough) say it is; NONE for
+ * anything else, a tar included.
+ */
+enum compression compression_sniff(const void *buf, size_t n);
+
 /* "uncompressed", "gzip", "zstd", "bzip2", "xz". */
 const char *compression_name(enum compression c);
 

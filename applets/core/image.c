@@ -148,6 +148,17 @@ static ssize_t span_read(struct reader *r, void *buf, size_t len,
 	return n;
 }
 
+static ssize_t span_skip(struct reader *r, uint64_t len, struct err *e)
+{
+	struct span_reader *s = (struct span_reader *)r;
+
+	if (len > s->left)
+		len = s->left;
+	s->off += len;
+	s->left -= len;
+	return len;
+}
+
 static void span_close(struct reader *r)
 {
 	struct span_reader *s = (struct span_reader *)r;
@@ -171,6 +182,7 @@ struct reader *image_span_reader(int fd, uint64_t off, uint64_t len,
 	}
 	s->r.read = span_read;
 	s->r.close = span_close;
+	s->r.skip = span_skip;
 	s->off = off;
 	s->left = len;
 	memcpy(s->name, name, n);
@@ -246,6 +258,7 @@ struct reader *image_verify_reader(struct reader *src, const char *digest,
 		return NULL;
 	}
 	v->r.read = verify_read;
+	v->r.skip = NULL;
 	v->r.close = verify_close;
 	v->src = src;
 	digest_init(&v->d);

@@ -103,7 +103,8 @@ int image_open_layout(int dirfd, const char *ref, const char *platform,
  * layout; else, or when ref names no image there, manifest.json's
  * entries are matched by RepoTags ("busybox" is "busybox:latest" and
  * "docker.io/library/busybox:latest").  Member names in manifest.json
- * may not be absolute or hold "..".
+ * may not be absolute or hold "..".  -ENOMSG when the tar holds neither
+ * index.json nor manifest.json: a rootfs tarball, say.
  */
 int image_open_archive(int fd, const char *name, const char *ref,
 		       const char *platform, struct image *out,

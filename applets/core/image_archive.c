@@ -153,9 +153,8 @@ static int add_member(struct archive *a, const struct tar_entry *ent,
 static int archive_index(struct archive *a, struct err *e)
 {
 	const struct tar_limits lim = { .max_entries = ARCHIVE_MEMBERS_MAX };
-	char q[IMAGE_QUOTE_MAX];
 	const struct tar_entry *ent;
-	size_t cap = 0, i;
+	size_t cap = 0;
 	struct tar *t;
 	int r;
 
@@ -173,9 +172,26 @@ static int archive_index(struct archive *a, struct err *e)
 		}
 	}
 	tar_close(t);
+	/* More members than any save of images has: a rootfs, say. */
+	if (r == -EFBIG)
+		r = err_msg(e, ENOMSG, "%s: not a docker save archive (more "
+			    "than %d members)", a->name, ARCHIVE_MEMBERS_MAX);
 	if (r < 0)
 		return r;
 	qsort(a->m, a->n, sizeof(*a->m), by_name);
+	return 0;
+}
+
+/*
+ * A member twice would make its meaning depend on the reader: refused,
+ * once the tar is known to be a docker save archive (a rootfs tarball
+ * may hold a name twice, the last one winning).
+ */
+static int check_unique(const struct archive *a, struct err *e)
+{
+	char q[IMAGE_QUOTE_MAX];
+	size_t i;
+
 	for (i = 1; i < a->n; i++)
 		if (!strcmp(a->m[i - 1].name, a->m[i].name))
 			return err_msg(e, EINVAL, "%s: %s: in the archive "
@@ -610,6 +626,9 @@ int image_open_archive(int fd, const char *name, const char *ref,
 	r = archive_index(a, e);
 	if (r < 0)
 		goto out;
+	if ((find(a, "index.json") || find(a, "manifest.json")) &&
+	    (r = check_unique(a, e)) < 0)
+		goto out;
 	if (find(a, "index.json")) {
 		r = oci(a, ref, platform, out, e);
 		/* Docker's own names for what it saved are its RepoTags. */
@@ -618,7 +637,7 @@ int image_open_archive(int fd, const char *name, const char *ref,
 	} else if (find(a, "manifest.json")) {
 		r = legacy(a, ref, platform, out, e);
 	} else {
-		r = err_msg(e, EINVAL, "%s: not a docker save archive (no "
+		r = err_msg(e, ENOMSG, "%s: not a docker save archive (no "
 			    "index.json or manifest.json)", name);
 	}
 out:

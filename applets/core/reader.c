@@ -37,8 +37,11 @@ ssize_t reader_skip(struct reader *r, size_t len, struct err *e)
 	ssize_t n;
 
 	while (done < len) {
-		n = r->read(r, buf, len - done < sizeof(buf) ?
-			    len - done : sizeof(buf), e);
+		if (r->skip)
+			n = r->skip(r, len - done, e);
+		else
+			n = r->read(r, buf, len - done < sizeof(buf) ?
+				    len - done : sizeof(buf), e);
 		if (n < 0)
 			return n;
 		if (n == 0)
@@ -95,6 +98,7 @@ struct mem_reader {
 	struct reader r;
 	const char *p;
 	size_t left;
+	void *own;
 };
 
 static ssize_t mem_read(struct reader *r, void *buf, size_t len,
@@ -112,6 +116,7 @@ static ssize_t mem_read(struct reader *r, void *buf, size_t len,
 
 static void mem_close(struct reader *r)
 {
+	free(((struct mem_reader *)r)->own);
 	free(r);
 }
 
@@ -126,6 +131,17 @@ struct reader *reader_mem(const void *buf, size_t len)
 	m->p = buf;
 	m->left = len;
 	return &m->r;
+}
+
+struct reader *reader_mem_owned(void *buf, size_t len)
+{
+	struct reader *r = reader_mem(buf, len);
+
+	if (!r)
+		free(buf);
+	else
+		((struct mem_reader *)r)->own = buf;
+	return r;
 }
 
 struct digest_reader {

@@ -21,6 +21,12 @@ struct reader {
 			struct err *e);
 	/* Free r and the readers below it; NULL: nothing to free. */
 	void (*close)(struct reader *r);
+	/*
+	 * Optional (NULL: read and dropped): pass over up to len bytes
+	 * without reading them, a seek of a file.  Skipped, 0 at the end,
+	 * or -errno.  A reader that must see every byte (a digest) has none.
+	 */
+	ssize_t (*skip)(struct reader *r, uint64_t len, struct err *e);
 };
 
 static inline ssize_t reader_read(struct reader *r, void *buf, size_t len,
@@ -38,7 +44,10 @@ void reader_close(struct reader *r);
  */
 ssize_t reader_read_full(struct reader *r, void *buf, size_t len,
 			 struct err *e);
-/* Read and drop up to len bytes (SIZE_MAX: to the end); how many, -errno. */
+/*
+ * Pass over up to len bytes (SIZE_MAX: to the end), by r->skip when it
+ * has one; how many, -errno.
+ */
 ssize_t reader_skip(struct reader *r, size_t len, struct err *e);
 
 /*
@@ -49,6 +58,8 @@ ssize_t reader_skip(struct reader *r, size_t len, struct err *e);
 struct reader *reader_fd(int fd, int own, const char *name);
 /* The bytes of buf (not copied: it must outlive the reader). */
 struct reader *reader_mem(const void *buf, size_t len);
+/* The same, buf (malloc'd) freed with the reader, or at once on failure. */
+struct reader *reader_mem_owned(void *buf, size_t len);
 
 /*
  * Everything read through it is added to d (the caller's, not owned) and

@@ -1367,6 +1367,7 @@ UNIT_CASE(archive_not_docker)
 	tarball = make_archive("gnu", "etc");
 	UNIT_EQ_STR(archive_fails(tarball, NULL), "save.tar: not a docker "
 		    "save archive (no index.json or manifest.json)");
+	UNIT_EQ_INT(e.no, ENOMSG);
 	UNIT_EQ_INT(pipe(fds), 0);
 	UNIT_EQ_INT(image_open_archive(fds[0], "-", NULL, NULL, &img, &e),
 		    -EINVAL);

@@ -1,0 +1,759 @@
+/*
+ * main.c - the rootfs-unpack applet: an image into a root filesystem, or
+ * into a whole bundle (rootfs + config.json), from a rootfs tarball, an
+ * OCI image layout, a docker save archive or a registry.  umoci
+ * unpack's and skopeo copy's habits (oci:DIR[:REF], docker://...,
+ * --rootless, --uid-map) on tar's speed.  The tree is unpacked into a
+ * hidden sibling of DEST and renamed into place once every layer is in
+ * and checked: DEST is whole or absent, never half there.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "decompress.h"
+#include "digest.h"
+#include "image.h"
+#include "io.h"
+#include "log.h"
+#include "opt.h"
+#include "path.h"
+#include "pipe.h"
+#include "reader.h"
+#include "registry.h"
+#include "rootfs-unpack.h"
+#include "tar.h"
+#include "unpack.h"
+
+#define DEFAULT_MAX_BYTES (64ULL << 30)
+#define DEFAULT_MAX_ENTRIES 10000000ULL
+#define MAX_MAPS 32
+
+const char rootfs_unpack_help[] =
+"Usage: rootfs-unpack [OPTIONS] SRC DEST\n"
+"       rootfs-unpack --bundle DIR [OPTIONS] SRC\n"
+"\n"
+"Unpack an image's layers, in order, into the root filesystem DEST, or\n"
+"into DIR/rootfs with DIR/config.json made from the image config on the\n"
+"defaults `oci-run spec` writes, ready for `oci-run run -b DIR ID`.\n"
+"DEST must be absent or an empty directory: the tree is built in a\n"
+"hidden .DEST.unpack-* beside it and renamed to DEST once complete, so\n"
+"DEST is never half unpacked (a killed run leaves only that sibling).\n"
+"\n"
+"SRC:\n"
+"  FILE, -               a rootfs tarball (docker export), plain, gzip or\n"
+"                        zstd, told apart by its first bytes; or a docker\n"
+"                        save archive (legacy, or Docker 25's OCI layout\n"
+"                        inside), which must be a FILE\n"
+"  oci:DIR[:REF]         an OCI image layout; REF is the ref.name\n"
+"                        annotation, needed when DIR holds several\n"
+"  docker://HOST[:PORT]/REPO[:TAG|@DIGEST]\n"
+"                        a registry, over HTTPS (TLS 1.2); anonymous, or a\n"
+"                        token or basic auth as the registry asks\n"
+"\n"
+"Options:\n"
+"  -b, --bundle DIR      make the bundle DIR (created if missing; its\n"
+"                        config.json must not exist yet)\n"
+"      --platform OS/ARCH[/VARIANT]\n"
+"                        the image of an index to take (default: this\n"
+"                        machine's, e.g. linux/amd64)\n"
+"      --rootless        everything owned by the caller; device nodes\n"
+"                        skipped with a warning (the default when not\n"
+"                        root, and inside a user namespace for devices)\n"
+"      --uid-map C:H:N   archive uid C.. is host uid H.. (N of them), for\n"
+"      --gid-map C:H:N   a user-namespaced container; repeatable, and\n"
+"                        an id outside every map is an error\n"
+"      --max-bytes N     stop past N bytes of file data in all (suffix\n"
+"                        K, M, G, T; default 64G): a decompression bomb\n"
+"                        ends there\n"
+"      --max-entries N   stop past N archive entries (default 10000000)\n"
+"      --no-diffid-check do not check each layer's uncompressed digest\n"
+"                        against the config's rootfs.diff_ids (blob\n"
+"                        digests are always checked): for images whose\n"
+"                        config lies, e.g. some hand-built ones\n"
+"      --ca-file FILE    trust these CA certificates (PEM), not the\n"
+"                        system's\n"
+"      --creds USER:PASS registry credentials (default: the user's docker\n"
+"                        config.json, $DOCKER_CONFIG or ~/.docker)\n"
+"      --plain-http      HTTP without TLS, to a loopback registry only:\n"
+"                        for tests, never for a real registry\n"
+"      --sync            syncfs once before DEST is renamed into place\n"
+"  -q, --quiet           no progress line (there is one only on a\n"
+"                        terminal)\n"
+"  -h, --help, -V, --version\n"
+"\n"
+"Every path is resolved inside DEST: \"..\", absolute names, symlinks and\n"
+"hard links out of it are refused or confined; whiteouts (.wh.NAME,\n"
+".wh..wh..opq) apply to lower layers only, as the image spec says.\n"
+"\n"
+"Examples:\n"
+"  rootfs-unpack busybox.tar.gz /srv/rootfs\n"
+"  rootfs-unpack --bundle /srv/c1 oci:/srv/images/busybox:latest\n"
+"  rootfs-unpack --bundle /srv/c2 docker://registry.local/library/alpine:3\n";
+
+enum {
+	U_BUNDLE = 1, U_PLATFORM, U_ROOTLESS, U_UIDMAP, U_GIDMAP, U_MAXBYTES,
+	U_MAXENTRIES, U_NODIFFID, U_CAFILE, U_CREDS, U_PLAIN, U_SYNC, U_QUIET,
+	U_HELP, U_VERSION,
+};
+
+static const struct opt opts[] = {
+	{ "bundle", 'b', OPT_ARG, U_BUNDLE },
+	{ "platform", 0, OPT_ARG, U_PLATFORM },
+	{ "rootless", 0, OPT_NOARG, U_ROOTLESS },
+	{ "uid-map", 0, OPT_ARG, U_UIDMAP },
+	{ "gid-map", 0, OPT_ARG, U_GIDMAP },
+	{ "max-bytes", 0, OPT_ARG, U_MAXBYTES },
+	{ "max-entries", 0, OPT_ARG, U_MAXENTRIES },
+	{ "no-diffid-check", 0, OPT_NOARG, U_NODIFFID },
+	{ "ca-file", 0, OPT_ARG, U_CAFILE },
+	{ "creds", 0, OPT_ARG, U_CREDS },
+	{ "plain-http", 0, OPT_NOARG, U_PLAIN },
+	{ "sync", 0, OPT_NOARG, U_SYNC },
+	{ "quiet", 'q', OPT_NOARG, U_QUIET },
+	{ "help", 'h', OPT_NOARG, U_HELP },
+	{ "version", 'V', OPT_NOARG, U_VERSION },
+	{ 0 },
+};
+
+struct plan {
+	const char *src, *dest, *bundle, *platform;
+	struct registry_opts reg;
+	int rootless, diffid, sync, quiet;
+	uint64_t max_bytes, max_entries;
+	struct unpack_idmap uid_map[MAX_MAPS], gid_map[MAX_MAPS];
+	size_t n_uid, n_gid;
+};
+
+/* Where the tree is built and where it goes. */
+struct dest {
+	int parentfd, tmpfd;
+	char *base;		/* DEST's last component */
+	char tmp[300];		/* the sibling's name */
+	int made_bundle;	/* --bundle DIR was created by us */
+	int bundlefd;
+};
+
+static void usage_error(const char *msg) __attribute__((noreturn));
+
+static void usage_error(const char *msg)
+{
+	xdie(1, "%s (see rootfs-unpack --help)", msg);
+}
+
+static uint64_t parse_size(const char *opt, const char *s)
+{
+	unsigned long long v;
+	char *end;
+	int shift = 0;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end && !end[1]) {
+		const char *units = "KMGT", *u = strchr(units, *end);
+
+		if (u)
+			shift = 10 * (int)(u - units + 1);
+		else
+			end = (char *)"x";
+	}
+	if (*s < '0' || *s > '9' || errno || (*end && end[1]) ||
+	    (*end && !shift) || !v || v > (UINT64_MAX >> shift))
+		xdie(1, "%s %s: expected a positive number, with K, M, G or "
+		     "T", opt, s);
+	return (uint64_t)v << shift;
+}
+
+static void parse(struct plan *p, int argc, char **argv)
+{
+	struct err e = { 0 };
+	struct opt_iter it;
+	char **pos;
+	int id, npos;
+
+	opt_start(&it, argc - 1, argv + 1, OPT_PERMUTE);
+	while ((id = opt_next(&it, opts, &e)) != 0) {
+		if (id < 0)
+			usage_error(e.msg);
+		switch (id) {
+		case U_BUNDLE: p->bundle = it.arg; break;
+		case U_PLATFORM: p->platform = it.arg; break;
+		case U_ROOTLESS: p->rootless = 1; break;
+		case U_UIDMAP:
+		case U_GIDMAP:
+			if (unpack_idmap_parse(it.arg, id == U_UIDMAP ?
+					       "--uid-map" : "--gid-map",
+					       id == U_UIDMAP ? p->uid_map :
+					       p->gid_map, MAX_MAPS,
+					       id == U_UIDMAP ? &p->n_uid :
+					       &p->n_gid, &e) < 0)
+				xdie(1, "%s", e.msg);
+			break;
+		case U_MAXBYTES:
+			p->max_bytes = parse_size("--max-bytes", it.arg);
+			break;
+		case U_MAXENTRIES:
+			p->max_entries = parse_size("--max-entries", it.arg);
+			break;
+		case U_NODIFFID: p->diffid = 0; break;
+		case U_CAFILE: p->reg.ca_file = it.arg; break;
+		case U_CREDS: p->reg.creds = it.arg; break;
+		case U_PLAIN: p->reg.plain_http = 1; break;
+		case U_SYNC: p->sync = 1; break;
+		case U_QUIET: p->quiet = 1; break;
+		case U_HELP:
+			fputs(rootfs_unpack_help, stdout);
+			exit(0);
+		case U_VERSION:
+			printf("rootfs-unpack (ocibox %s)\n", OCIBOX_VERSION);
+			exit(0);
+		}
+	}
+	pos = opt_rest(&it, &npos);
+	if (npos != (p->bundle ? 1 : 2))
+		usage_error(p->bundle ? "--bundle DIR takes one SRC" :
+			    "needs SRC and DEST");
+	p->src = pos[0];
+	p->dest = p->bundle ? NULL : pos[1];
+	if (p->rootless && (p->n_uid || p->n_gid))
+		usage_error("--rootless and --uid-map/--gid-map: give one");
+	/* Not root: nothing can be chowned, as umoci --rootless. */
+	if (geteuid() != 0 && !p->n_uid && !p->n_gid)
+		p->rootless = 1;
+}
+
+/* --- DEST: a hidden sibling, renamed into place ---------------------------- */
+
+static int dir_is_empty(int parentfd, const char *name)
+{
+	struct dirent *de;
+	int fd, r = 1;
+	DIR *d;
+
+	fd = openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+	d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	while (r && (de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			r = 0;
+	closedir(d);
+	return r;
+}
+
+/* The parent of path (which has no trailing '/' left) and its base. */
+static int open_parent(const char *path, char **base, struct err *e)
+{
+	char *copy = strdup(path), *slash;
+	int fd;
+
+	if (!copy)
+		return err_sys(e, ENOMEM, "%s", path);
+	while (strlen(copy) > 1 && copy[strlen(copy) - 1] == '/')
+		copy[strlen(copy) - 1] = 0;
+	slash = strrchr(copy, '/');
+	if (slash == copy)
+		fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	else if (slash) {
+		*slash = 0;
+		fd = open(copy, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		*slash = '/';
+	} else {
+		fd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		free(copy);
+		return err_sys(e, errno, "%s: its parent directory", path);
+	}
+	*base = strdup(slash ? slash + 1 : copy);
+	free(copy);
+	if (!*base || !**base || !strcmp(*base, ".") ||
+	    !strcmp(*base, "..")) {
+		close(fd);
+		free(*base);
+		*base = NULL;
+		return err_msg(e, EINVAL, "%s: not a name for a new "
+			       "directory", path);
+	}
+	return fd;
+}
+
+/*
+ * Check DEST may be made (absent, or an empty directory rename can
+ * replace), and make the hidden sibling the layers go into.
+ */
+static int dest_begin(struct dest *d, int parentfd, const char *shown,
+		      struct err *e)
+{
+	unsigned int rnd;
+	struct stat sb;
+	int i;
+
+	d->parentfd = parentfd;
+	if (fstatat(parentfd, d->base, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    (!S_ISDIR(sb.st_mode) || !dir_is_empty(parentfd, d->base)))
+		return err_msg(e, EEXIST, "%s: exists and is not an empty "
+			       "directory", shown);
+	for (i = 0; i < 100; i++) {
+		if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
+			rnd = (unsigned)getpid() * 2654435761u + i;
+		snprintf(d->tmp, sizeof(d->tmp), ".%.200s.unpack-%08x",
+			 d->base, rnd);
+		if (mkdirat(parentfd, d->tmp, 0700) == 0)
+			break;
+		if (errno != EEXIST)
+			return err_sys(e, errno, "%s: mkdir %s", shown,
+				       d->tmp);
+	}
+	d->tmpfd = openat(parentfd, d->tmp, O_RDONLY | O_DIRECTORY |
+			  O_NOFOLLOW | O_CLOEXEC);
+	if (d->tmpfd < 0)
+		return err_sys(e, errno, "%s: open %s", shown, d->tmp);
+	return 0;
+}
+
+/* Rename the finished tree over DEST (absent or still empty). */
+static int dest_commit(struct dest *d, const char *shown, struct err *e)
+{
+	if (renameat(d->parentfd, d->tmp, d->parentfd, d->base) < 0)
+		return err_sys(e, errno, "%s: rename %s into place", shown,
+			       d->tmp);
+	d->tmp[0] = 0;
+	return 0;
+}
+
+/* Remove what a failed run made: the sibling, a bundle dir it created. */
+static void dest_abort(struct dest *d, const char *bundle)
+{
+	struct err e = { 0 };
+
+	if (d->tmp[0] && path_remove_tree(d->parentfd, d->tmp, &e) < 0)
+		log_warn("%s", e.msg);
+	if (d->made_bundle && unlinkat(AT_FDCWD, bundle, AT_REMOVEDIR) < 0)
+		log_warn("%s: %s", bundle, strerror(errno));
+}
+
+/* --- one layer -------------------------------------------------------------- */
+
+struct run {
+	struct plan *p;
+	struct dest d;
+	struct progress prog;
+	uint64_t bytes, entries;	/* of the layers before this one */
+	struct unpack_stats sum;
+};
+
+static void on_progress(void *arg, const struct unpack_stats *st)
+{
+	struct run *r = arg;
+
+	r->prog.bytes = r->bytes + st->bytes;
+	progress_show(&r->prog, 0);
+}
+
+static void add_stats(struct unpack_stats *sum, const struct unpack_stats *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->devices_skipped && i < UNPACK_SKIPPED_NAMES; i++)
+		if (sum->devices_skipped + i < UNPACK_SKIPPED_NAMES)
+			memcpy(sum->skipped[sum->devices_skipped + i],
+			       st->skipped[i], UNPACK_SHOWN_MAX);
+	sum->entries += st->entries;
+	sum->bytes += st->bytes;
+	sum->whiteouts += st->whiteouts;
+	sum->devices_skipped += st->devices_skipped;
+	sum->xattrs_skipped += st->xattrs_skipped;
+}
+
+/*
+ * Decompress (in a thread of its own, ahead of us), check the DiffID
+ * and apply the layer blob (owned) to the sibling.  what names it.
+ */
+static int apply_layer(struct run *r, struct reader *blob, const char *what,
+		       const char *diff_id, struct err *e)
+{
+	struct unpack_opts uo = {
+		.rootless = r->p->rootless,
+		.uid_map = r->p->uid_map, .n_uid_map = r->p->n_uid,
+		.gid_map = r->p->gid_map, .n_gid_map = r->p->n_gid,
+		.progress = on_progress, .progress_arg = r,
+	};
+	struct tar_limits lim = { 0 };
+	struct unpack_stats st = { 0 };
+	char got[DIGEST_STR_MAX];
+	struct reader *rd;
+	struct digest dd;
+	struct tar *t;
+	int ret;
+
+	rd = reader_decompress(blob, what, NULL, e);
+	if (rd)
+		rd = reader_thread(rd, READER_THREAD_BUFSIZE,
+				   READER_THREAD_NBUFS, e);
+	if (rd && diff_id && *diff_id) {
+		digest_init(&dd);
+		rd = reader_digest(rd, &dd, NULL);
+		if (!rd)
+			err_sys(e, ENOMEM, "%s", what);
+	}
+	if (!rd)
+		return e->no ? -e->no : -ENOMEM;
+	lim.max_bytes = r->p->max_bytes - r->bytes;
+	lim.max_entries = r->p->max_entries - r->entries;
+	t = tar_open(rd, &lim);
+	if (!t) {
+		reader_close(rd);
+		return err_sys(e, ENOMEM, "%s", what);
+	}
+	ret = unpack_layer(r->d.tmpfd, t, &uo, &st, e);
+	tar_close(t);
+	add_stats(&r->sum, &st);
+	r->bytes += st.bytes;
+	r->entries += st.entries;
+	if (ret < 0)
+		return ret;
+	if (diff_id && *diff_id) {
+		digest_string(&dd, got);
+		if (strcmp(got, diff_id))
+			return err_msg(e, EINVAL, "%s: DiffID mismatch: the "
+				       "config says %s, the layer is %s (see "
+				       "--no-diffid-check)", what, diff_id,
+				       got);
+	}
+	return 0;
+}
+
+/* --- sources -------------------------------------------------------------- */
+
+static int run_image(struct run *r, const struct image *img, struct err *e)
+{
+	const struct image_layer *l;
+	char what[128];
+	struct reader *blob;
+	size_t i;
+	int ret;
+
+	r->prog.layers = img->n_layers;
+	for (i = 0; i < img->n_layers; i++) {
+		l = &img->layers[i];
+		r->prog.layer = i + 1;
+		snprintf(what, sizeof(what), "layer %zu (%.19s)", i + 1,
+			 l->blob.digest[0] ? l->blob.digest : l->diff_id);
+		ret = image_layer_open(img, i, &blob, e);
+		if (ret < 0)
+			return ret;
+		ret = apply_layer(r, blob, what, r->p->diffid ? l->diff_id :
+				  NULL, e);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* A registry as image.c's blob store. */
+struct reg_store {
+	struct image_store s;
+	struct registry *reg;
+};
+
+/* Indexes and manifests come from /manifests/, every other blob /blobs/. */
+static int is_manifest(const char *type)
+{
+	return type && (strstr(type, ".image.index.") ||
+			strstr(type, ".image.manifest.") ||
+			strstr(type, ".distribution.manifest."));
+}
+
+static int reg_open(struct image_store *s, const struct image_blob *b,
+		    struct reader **out, struct err *e)
+{
+	struct reg_store *rs = (struct reg_store *)s;
+	struct registry_manifest m = { 0 };
+	int64_t size;
+	int r;
+
+	if (is_manifest(b->media_type)) {
+		r = registry_get_manifest(rs->reg, b->digest, &m, e);
+		if (r < 0)
+			return r;
+		*out = reader_mem_owned(m.body, m.len);
+		return *out ? 0 : err_sys(e, ENOMEM, "%s", b->digest);
+	}
+	*out = registry_get_blob(rs->reg, b->digest, &size, e);
+	if (!*out)
+		return e->no ? -e->no : -ENOMEM;
+	if (size >= 0 && (uint64_t)size != b->size) {
+		reader_close(*out);
+		*out = NULL;
+		return err_msg(e, EINVAL, "blob %s: %lld bytes, but its "
+			       "descriptor says %llu", b->digest,
+			       (long long)size, (unsigned long long)b->size);
+	}
+	return 0;
+}
+
+static void reg_close(struct image_store *s)
+{
+	struct reg_store *rs = (struct reg_store *)s;
+
+	registry_close(rs->reg);
+	free(rs);
+}
+
+static int open_registry(const struct plan *p, struct image *img,
+			 struct err *e)
+{
+	struct registry_manifest m = { 0 };
+	struct registry_ref ref;
+	struct reg_store *rs;
+	int ret;
+
+	if (registry_ref_parse(p->src, &ref, e) < 0)
+		return -e->no;
+	rs = calloc(1, sizeof(*rs));
+	if (!rs)
+		return err_sys(e, ENOMEM, "%s", p->src);
+	rs->s.open = reg_open;
+	rs->s.close = reg_close;
+	rs->reg = registry_open(&ref, &p->reg, e);
+	if (!rs->reg) {
+		free(rs);
+		return e->no ? -e->no : -ENOMEM;
+	}
+	ret = registry_get_manifest(rs->reg, registry_ref_reference(&ref), &m,
+				    e);
+	if (ret == 0)
+		ret = image_resolve(&rs->s, p->src, m.body, m.len, NULL,
+				    p->platform, img, e);
+	registry_manifest_free(&m);
+	if (ret < 0)
+		reg_close(&rs->s);
+	return ret;
+}
+
+/* oci:DIR[:REF]: DIR ends at the first ':', as skopeo's oci: does. */
+static int open_layout(const struct plan *p, struct image *img,
+		       struct err *e)
+{
+	char *dir = strdup(p->src + 4), *colon;
+	int fd, ret;
+
+	if (!dir)
+		return err_sys(e, ENOMEM, "%s", p->src);
+	colon = strchr(dir, ':');
+	if (colon)
+		*colon++ = 0;
+	fd = open(*dir ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = err_sys(e, errno, "%s", dir);
+		free(dir);
+		return ret;
+	}
+	ret = image_open_layout(fd, colon && *colon ? colon : NULL,
+				p->platform, img, e);
+	close(fd);
+	free(dir);
+	return ret;
+}
+
+/*
+ * FILE: a docker save archive when it is a tar holding manifest.json or
+ * index.json at its top, else a rootfs tarball (*fd_out, rewound).
+ */
+static int open_file(const struct plan *p, struct image *img, int *fd_out,
+		     struct err *e)
+{
+	unsigned char magic[6];
+	struct err ae = { 0 };
+	enum compression c;
+	ssize_t n;
+	int fd, ret;
+
+	fd = open(p->src, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_sys(e, errno, "%s", p->src);
+	n = pread(fd, magic, sizeof(magic), 0);
+	c = n < 0 ? COMPRESSION_NONE : compression_sniff(magic, n);
+	if (c == COMPRESSION_NONE) {
+		ret = image_open_archive(fd, p->src, NULL, p->platform, img,
+					 &ae);
+		if (ret == 0) {
+			close(fd);
+			return 0;
+		}
+		image_free(img);
+		memset(img, 0, sizeof(*img));
+		if (ret != -ENOMSG) {
+			close(fd);
+			*e = ae;
+			return ret;
+		}
+	}
+	*fd_out = fd;
+	return 0;
+}
+
+static int run_source(struct run *r, struct image *img, int *is_image,
+		      struct err *e)
+{
+	const struct plan *p = r->p;
+	struct reader *blob;
+	int fd = -1, ret;
+
+	*is_image = 1;
+	if (!strncmp(p->src, "oci:", 4))
+		ret = open_layout(p, img, e);
+	else if (!strncmp(p->src, "docker://", 9))
+		ret = open_registry(p, img, e);
+	else if (!strcmp(p->src, "-"))
+		ret = 0, fd = 0;
+	else
+		ret = open_file(p, img, &fd, e);
+	if (ret < 0)
+		return ret;
+	if (fd < 0)
+		return run_image(r, img, e);
+	*is_image = 0;
+	r->prog.layer = r->prog.layers = 1;
+	blob = reader_fd(fd, fd != 0, fd ? p->src : "stdin");
+	if (!blob) {
+		if (fd > 0)
+			close(fd);
+		return err_sys(e, ENOMEM, "%s", p->src);
+	}
+	return apply_layer(r, blob, fd ? p->src : "stdin", NULL, e);
+}
+
+/* --- main ------------------------------------------------------------------ */
+
+static void warn_skipped(const struct unpack_stats *st)
+{
+	char names[UNPACK_SKIPPED_NAMES * (UNPACK_SHOWN_MAX + 2)] = "";
+	size_t i;
+
+	if (st->devices_skipped) {
+		for (i = 0; i < st->devices_skipped &&
+		     i < UNPACK_SKIPPED_NAMES; i++)
+			snprintf(names + strlen(names),
+				 sizeof(names) - strlen(names), "%s%s",
+				 i ? ", " : "", st->skipped[i]);
+		log_warn("skipped %llu device node%s (not created rootless "
+			 "or in a user namespace): %s%s",
+			 (unsigned long long)st->devices_skipped,
+			 st->devices_skipped == 1 ? "" : "s", names,
+			 st->devices_skipped > UNPACK_SKIPPED_NAMES ? ", ..." :
+			 "");
+	}
+	if (st->xattrs_skipped)
+		log_warn("%llu extended attribute%s not set (not supported "
+			 "here, or not allowed to the caller)",
+			 (unsigned long long)st->xattrs_skipped,
+			 st->xattrs_skipped == 1 ? "" : "s");
+}
+
+/* --bundle DIR: made if missing, and without a config.json yet. */
+static int open_bundle(const struct plan *p, struct dest *d, struct err *e)
+{
+	if (mkdir(p->bundle, 0755) == 0)
+		d->made_bundle = 1;
+	else if (errno != EEXIST)
+		return err_sys(e, errno, "--bundle %s", p->bundle);
+	d->bundlefd = open(p->bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (d->bundlefd < 0)
+		return err_sys(e, errno, "--bundle %s", p->bundle);
+	if (faccessat(d->bundlefd, "config.json", F_OK,
+		      AT_SYMLINK_NOFOLLOW) == 0)
+		return err_msg(e, EEXIST, "--bundle %s: config.json exists "
+			       "already", p->bundle);
+	d->base = strdup("rootfs");
+	return d->base ? dup(d->bundlefd) : err_sys(e, ENOMEM, "bundle");
+}
+
+static int unpack_all(struct run *r, const char *shown, struct err *e)
+{
+	struct image img = { 0 };
+	char *config = NULL;
+	struct stat sb;
+	int is_image, ret;
+
+	ret = run_source(r, &img, &is_image, e);
+	progress_end(&r->prog);
+	if (ret < 0)
+		goto out;
+	/* The root as the layers left it; our 0700 was only for meanwhile. */
+	if (fstat(r->d.tmpfd, &sb) == 0 && (sb.st_mode & 07777) == 0700)
+		fchmod(r->d.tmpfd, 0755);
+	if (r->p->bundle && (ret = bundle_config(r->d.tmpfd, is_image ?
+						 &img.config : NULL,
+						 r->p->rootless, &config,
+						 e)) < 0)
+		goto out;
+	if (r->p->sync && syncfs(r->d.tmpfd) < 0) {
+		ret = err_sys(e, errno, "%s: syncfs", shown);
+		goto out;
+	}
+	ret = dest_commit(&r->d, shown, e);
+	if (ret == 0 && config) {
+		ret = write_file_atomic(r->d.bundlefd, "config.json", config,
+					strlen(config), 0644, r->p->sync ?
+					IO_DURABLE : IO_VOLATILE);
+		if (ret < 0) {
+			err_sys(e, -ret, "%s/config.json", r->p->bundle);
+			/* A rootfs without its config is no bundle. */
+			path_remove_tree(r->d.bundlefd, "rootfs", e);
+		}
+	}
+out:
+	free(config);
+	image_free(&img);
+	return ret;
+}
+
+int rootfs_unpack_main(int argc, char **argv)
+{
+	struct plan p = { .diffid = 1, .max_bytes = DEFAULT_MAX_BYTES,
+			  .max_entries = DEFAULT_MAX_ENTRIES };
+	struct run r = { .p = &p };
+	struct err e = { 0 };
+	const char *shown;
+	int parentfd, ret;
+
+	log_init("rootfs-unpack");
+	r.d.parentfd = r.d.tmpfd = r.d.bundlefd = -1;
+	parse(&p, argc, argv);
+	progress_init(&r.prog, p.quiet);
+	/* A pipe closed under a registry pull is an error, not a death. */
+	signal(SIGPIPE, SIG_IGN);
+	shown = p.bundle ? p.bundle : p.dest;
+	parentfd = p.bundle ? open_bundle(&p, &r.d, &e) :
+		   open_parent(p.dest, &r.d.base, &e);
+	ret = parentfd < 0 ? parentfd : dest_begin(&r.d, parentfd, shown, &e);
+	if (ret == 0)
+		ret = unpack_all(&r, shown, &e);
+	if (ret < 0) {
+		dest_abort(&r.d, p.bundle);
+		log_error("%s", e.msg);
+	} else {
+		warn_skipped(&r.sum);
+	}
+	if (r.d.tmpfd >= 0)
+		close(r.d.tmpfd);
+	if (r.d.bundlefd >= 0)
+		close(r.d.bundlefd);
+	if (parentfd >= 0)
+		close(parentfd);
+	free(r.d.base);
+	return ret < 0;
+}
