@@ -321,7 +321,7 @@ testWhiteoutsLowerLayersOnly() {
 }
 
 testDigestsThatLie() {
-	local l=$T/lie blob
+	local l=$T/lie blob size
 	tar -C "$ROOTFS" -cf "$T/l1.tar" .
 	# A config whose DiffID is not the layer's.
 	LAYOUT_DIFF_ID=sha256:$(printf '%064d' 0) layout_of "$l" "$T/l1.tar" ||
@@ -343,9 +343,9 @@ testDigestsThatLie() {
 	assert_contains "the layer named" "$err" "layer 1 (sha256:"
 	assertFalse "no DEST" "[ -e '$T/dst2' ]"
 	# Another valid blob under its name: the digest stops it.
+	size=$(stat -c %s "$l/blobs/sha256/$blob")
 	tar -C "$ROOTFS" -cf - bin | gzip -n -c > "$T/other.gz"
-	head -c "$(stat -c %s "$l/blobs/sha256/$blob")" /dev/zero |
-		cat "$T/other.gz" - | head -c "$(stat -c %s "$l/blobs/sha256/$blob")" \
+	head -c "$size" /dev/zero | cat "$T/other.gz" - | head -c "$size" \
 		> "$l/blobs/sha256/$blob"
 	capture ru --no-diffid-check "oci:$l" "$T/dst3"
 	assert_rc 1
