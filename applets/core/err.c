@@ -35,3 +35,15 @@ int err_sys(struct err *e, int no, const char *fmt, ...)
 	return ret(e, no);
 }
 
+
+int err_prefix(struct err *e, const char *fmt, ...)
+{
+	char head[ERR_MSG_MAX], was[ERR_MSG_MAX];
+	va_list ap;
+
+	memcpy(was, e->msg, sizeof(was));
+	va_start(ap, fmt);
+	vsnprintf(head, sizeof(head), fmt, ap);
+	va_end(ap);
+	return err_msg(e, e->no, "%s: %s", head, was);
+}

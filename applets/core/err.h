@@ -20,4 +20,11 @@ int err_msg(struct err *e, int no, const char *fmt, ...)
 int err_sys(struct err *e, int no, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * msg = fmt ": " the message already in e (a step adding its context on
+ * the way up); no is kept.  Returns -no.
+ */
+int err_prefix(struct err *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 #endif

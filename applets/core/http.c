@@ -25,20 +25,6 @@
 /* 100 Continue and the like before the real answer. */
 #define INTERIM_MAX 8
 
-/* Put "prefix: " before the message already in e. */
-__attribute__((format(printf, 2, 3)))
-static int prefix(struct err *e, const char *fmt, ...)
-{
-	char head[ERR_MSG_MAX], was[ERR_MSG_MAX];
-	va_list ap;
-
-	memcpy(was, e->msg, sizeof(was));
-	va_start(ap, fmt);
-	vsnprintf(head, sizeof(head), fmt, ap);
-	va_end(ap);
-	return err_msg(e, e->no, "%s: %s", head, was);
-}
-
 /* At most 64 bytes of s[0..n) for a message, anything unprintable '?'. */
 static const char *excerpt(char *buf, const char *s, size_t n)
 {
@@ -527,7 +513,7 @@ int http_request(const struct http_client *c, const struct http_request *rq,
 		rc = exchange(c, &u, rq, authz, rs, e);
 		if (rc < 0 && hops) {
 			http_url_name(&u, name, sizeof(name));
-			prefix(e, "redirect to %s", name);
+			err_prefix(e, "redirect to %s", name);
 		}
 		if (rc < 0)
 			goto out_free;
@@ -543,7 +529,7 @@ int http_request(const struct http_client *c, const struct http_request *rq,
 		rc = http_url_resolve(&u, loc, &next, e);
 		http_response_free(rs);
 		if (rc < 0) {
-			prefix(e, "redirect");
+			err_prefix(e, "redirect");
 			goto out_free;
 		}
 		/* Credentials are for the origin that asked for them. */

@@ -42,19 +42,6 @@ struct registry {
 	char *authz;		/* the Authorization value; NULL: anonymous */
 };
 
-__attribute__((format(printf, 2, 3)))
-static int prefix(struct err *e, const char *fmt, ...)
-{
-	char head[ERR_MSG_MAX], was[ERR_MSG_MAX];
-	va_list ap;
-
-	memcpy(was, e->msg, sizeof(was));
-	va_start(ap, fmt);
-	vsnprintf(head, sizeof(head), fmt, ap);
-	va_end(ap);
-	return err_msg(e, e->no, "%s: %s", head, was);
-}
-
 /* s for a message, cut to fit buf, anything unprintable '?'. */
 static void clean(char *buf, size_t size, const char *s)
 {
@@ -189,7 +176,7 @@ int registry_ref_parse(const char *s, struct registry_ref *ref,
 		rc = digest_check(at + 1, "digest", e);
 		if (rc < 0) {
 			clean(q, sizeof(q), s);
-			return prefix(e, "%s", q);
+			return err_prefix(e, "%s", q);
 		}
 		strcpy(ref->digest, at + 1);
 	}
@@ -530,7 +517,7 @@ static int bearer(struct registry *r, const struct http_challenge *c,
 			       "without a realm", r->ref.host);
 	rc = http_url_parse(realm, &ru, e);
 	if (rc < 0)
-		return prefix(e, "registry %s: token realm", r->ref.host);
+		return err_prefix(e, "registry %s: token realm", r->ref.host);
 	http_url_name(&ru, rname, sizeof(rname));
 	http_url_free(&ru);
 	snprintf(step, sizeof(step), "token from %s", rname);
@@ -555,7 +542,7 @@ static int bearer(struct registry *r, const struct http_challenge *c,
 	rq.authorization = basic;
 	rc = http_request(&r->http, &rq, &rs, e);
 	if (rc < 0) {
-		prefix(e, "registry %s: %s", r->ref.host, step);
+		err_prefix(e, "registry %s: %s", r->ref.host, step);
 		goto out_free;
 	}
 	if (rs.status != 200) {
@@ -564,13 +551,13 @@ static int bearer(struct registry *r, const struct http_challenge *c,
 	}
 	rc = read_body(&rs, TOKEN_BODY_MAX, &body, &len, e);
 	if (rc < 0) {
-		prefix(e, "registry %s: %s", r->ref.host, step);
+		err_prefix(e, "registry %s: %s", r->ref.host, step);
 		goto out_resp;
 	}
 	rc = json_parse(body, len, "token response", &root, e);
 	free(body);
 	if (rc < 0) {
-		prefix(e, "registry %s: %s", r->ref.host, step);
+		err_prefix(e, "registry %s: %s", r->ref.host, step);
 		goto out_resp;
 	}
 	json_ctx_init(&jc, "token response", e);
@@ -590,7 +577,7 @@ static int bearer(struct registry *r, const struct http_challenge *c,
 	}
 	cJSON_Delete(root);
 	if (rc < 0)
-		prefix(e, "registry %s: %s", r->ref.host, step);
+		err_prefix(e, "registry %s: %s", r->ref.host, step);
 out_resp:
 	http_response_free(&rs);
 out_free:
@@ -621,7 +608,7 @@ static int authenticate(struct registry *r, const char *step,
 	rc = http_auth_parse(value, &a, e);
 	free(value);
 	if (rc < 0)
-		return prefix(e, "registry %s: %s", r->ref.host, step);
+		return err_prefix(e, "registry %s: %s", r->ref.host, step);
 	for (i = 0; i < a.n; i++) {
 		if (!bear && !strcasecmp(a.c[i].scheme, "Bearer"))
 			bear = &a.c[i];
@@ -666,7 +653,7 @@ static int get(struct registry *r, const char *path, const char *accept,
 		rq.authorization = r->authz;
 		rc = http_request(&r->http, &rq, rs, e);
 		if (rc < 0)
-			return prefix(e, "registry %s", r->ref.host);
+			return err_prefix(e, "registry %s", r->ref.host);
 		if (rs->status != 401 || tries)
 			return 0;
 		rc = authenticate(r, step, rs, e);
@@ -715,7 +702,7 @@ struct registry *registry_open(const struct registry_ref *ref,
 		rc = tls_anchors_load(o->ca_file ? o->ca_file : TLS_SYSTEM_CA,
 				      &r->anchors, e);
 		if (rc < 0) {
-			prefix(e, "registry %s", ref->host);
+			err_prefix(e, "registry %s", ref->host);
 			goto out_free;
 		}
 	}
@@ -731,7 +718,7 @@ struct registry *registry_open(const struct registry_ref *ref,
 			goto out_free;
 		}
 	} else if (registry_docker_creds(ref->host, &r->creds, e) < 0) {
-		prefix(e, "registry %s", ref->host);
+		err_prefix(e, "registry %s", ref->host);
 		goto out_free;
 	}
 	r->http.anchors = r->anchors;
@@ -790,7 +777,7 @@ int registry_get_manifest(struct registry *r, const char *reference,
 
 	memset(m, 0, sizeof(*m));
 	if (by_digest && digest_check(reference, "manifest", e) < 0)
-		return prefix(e, "registry %s", r->ref.host);
+		return err_prefix(e, "registry %s", r->ref.host);
 	if (!by_digest && !tag_ok(reference))
 		return err_msg(e, EINVAL, "registry %s: manifest: invalid tag "
 			       "\"%.128s\"", r->ref.host, reference);
@@ -812,13 +799,13 @@ int registry_get_manifest(struct registry *r, const char *reference,
 	}
 	rc = read_body(&rs, REGISTRY_MANIFEST_MAX, &m->body, &m->len, e);
 	if (rc < 0) {
-		prefix(e, "registry %s: %s: manifest", r->ref.host, step);
+		err_prefix(e, "registry %s: %s: manifest", r->ref.host, step);
 		goto out_resp;
 	}
 	digest_buf(m->body, m->len, m->digest);
 	dcd = http_header(&rs, "Docker-Content-Digest");
 	if (dcd && digest_check(dcd, "Docker-Content-Digest", e) < 0) {
-		rc = prefix(e, "registry %s: %s", r->ref.host, step);
+		rc = err_prefix(e, "registry %s: %s", r->ref.host, step);
 	} else if (dcd && strcmp(dcd, m->digest)) {
 		rc = err_msg(e, EPROTO, "registry %s: %s: manifest digest is "
 			     "%s, Docker-Content-Digest says %s", r->ref.host,
@@ -865,7 +852,7 @@ static ssize_t blob_read(struct reader *rd, void *buf, size_t len,
 			       b->step);
 	n = reader_read(b->body, buf, len, e);
 	if (n < 0)
-		return prefix(e, "%s", b->step);
+		return err_prefix(e, "%s", b->step);
 	if (n > 0) {
 		digest_update(&b->d, buf, n);
 		return n;
@@ -897,7 +884,7 @@ struct reader *registry_get_blob(struct registry *r, const char *digest,
 	size_t n;
 
 	if (digest_check(digest, "blob", e) < 0) {
-		prefix(e, "registry %s", r->ref.host);
+		err_prefix(e, "registry %s", r->ref.host);
 		return NULL;
 	}
 	snprintf(path, sizeof(path), "/v2/%s/blobs/%s", r->ref.name, digest);
