@@ -120,6 +120,12 @@ testTarballGzipZstdMultiMemberStdin() {
 	capture ru - "$T/dst-stdin" < "$T/r.tgz"
 	assert_ok "stdin"
 	assert_same_tree "$T/ref" "$T/dst-stdin" "stdin"
+	mkfifo "$T/fifo"
+	cat "$T/r.zst" > "$T/fifo" &
+	capture ru "$T/fifo" "$T/dst-fifo"
+	wait
+	assert_ok "a named pipe"
+	assert_same_tree "$T/ref" "$T/dst-fifo" "a named pipe"
 }
 
 testTarballCorruptLeavesNothing() {

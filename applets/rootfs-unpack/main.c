@@ -578,12 +578,18 @@ static int open_file(const struct plan *p, struct image *img, int *fd_out,
 	unsigned char magic[6];
 	struct err ae = { 0 };
 	enum compression c;
+	struct stat sb;
 	ssize_t n;
 	int fd, ret;
 
 	fd = open(p->src, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return err_sys(e, errno, "%s", p->src);
+	/* A pipe or a device is a stream: a tarball, read once. */
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		*fd_out = fd;
+		return 0;
+	}
 	n = pread(fd, magic, sizeof(magic), 0);
 	c = n < 0 ? COMPRESSION_NONE : compression_sniff(magic, n);
 	if (c == COMPRESSION_NONE) {
