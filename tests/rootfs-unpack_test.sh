@@ -439,6 +439,22 @@ testHostileErrorsNameTheEntry() {
 	assert_contains "bare .wh." "$err" ".wh."
 }
 
+# On a terminal a progress line, erased at the end; none with -q (and
+# none without a terminal: the tests above see an empty stderr).
+testProgressOnATerminalOnly() {
+	local tools=$BUILD/tools
+	[ -x "$tools/ptyrun" ] || { skip "$tools/ptyrun: not built (make tools)"; return; }
+	tar -C "$ROOTFS" -czf "$T/r.tgz" .
+	capture "$tools/ptyrun" -- "$BIN/rootfs-unpack" "$T/r.tgz" "$T/dst"
+	assert_ok
+	assertTrue "a progress line" "grep -q 'layer 1/1 .* kB\\|layer 1/1 .* MB' '$T/out'"
+	assertTrue "erased at the end" \
+		"[ \"\$(tail -c 4 '$T/out' | od -An -c | tr -d ' ')\" = '\\r033[K' ]"
+	capture "$tools/ptyrun" -- "$BIN/rootfs-unpack" -q "$T/r.tgz" "$T/dst2"
+	assert_ok
+	assert_out ""
+}
+
 # --- command line ------------------------------------------------------------------
 
 testUsage() {
