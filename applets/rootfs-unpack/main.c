@@ -410,13 +410,17 @@ static int apply_layer(struct run *r, struct reader *blob, const char *what,
 	}
 	if (!rd)
 		return e->no ? -e->no : -ENOMEM;
+	/* What the layers before left of the caps (0 would be tar's default). */
 	lim.max_bytes = r->p->max_bytes - r->bytes;
 	lim.max_entries = r->p->max_entries - r->entries;
+	if (!lim.max_bytes)
+		lim.max_bytes = 1;
+	if (!lim.max_entries)
+		lim.max_entries = 1;
+	/* tar_open() closes rd when it fails. */
 	t = tar_open(rd, &lim);
-	if (!t) {
-		reader_close(rd);
+	if (!t)
 		return err_sys(e, ENOMEM, "%s", what);
-	}
 	ret = unpack_layer(r->d.tmpfd, t, &uo, &st, e);
 	tar_close(t);
 	add_stats(&r->sum, &st);
