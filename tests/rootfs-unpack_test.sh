@@ -277,8 +277,8 @@ layout_of() {
 		d=$(blob "$t.gz" "$dir") || return 1
 		layers="$layers,{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"$d\",\"size\":$(stat -c %s "$t.gz")}"
 	done
-	printf '{"architecture":"%s","os":"linux","config":{"Cmd":["sh"]},"rootfs":{"type":"layers","diff_ids":[%s]}}' \
-		"$(go_arch)" "${diffs#,}" > "$dir/config.json"
+	printf '{"architecture":"%s","os":"linux","config":{"Cmd":["sh"],"User":"%s"},"rootfs":{"type":"layers","diff_ids":[%s]}}' \
+		"$(go_arch)" "${LAYOUT_USER:-}" "${diffs#,}" > "$dir/config.json"
 	cfg=$(blob "$dir/config.json" "$dir") || return 1
 	printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%s},"layers":[%s]}' \
 		"$cfg" "$(stat -c %s "$dir/config.json")" "${layers#,}" > "$dir/manifest.json"
@@ -357,6 +357,27 @@ testDigestsThatLie() {
 	assert_rc 1
 	assert_contains "digest mismatch" "$err" "digest mismatch"
 	assertFalse "no DEST" "[ -e '$T/dst3' ]"
+}
+
+# The image's User is looked up in its own passwd, which must be a file:
+# a fifo there would hang the unpack, a device would be opened on the host.
+testBundleUserLookupSafe() {
+	mkdir -p "$T/l/etc"
+	mkfifo "$T/l/etc/passwd"
+	tar -C "$T/l" -cf "$T/l.tar" .
+	LAYOUT_USER=app layout_of "$T/fifo-passwd" "$T/l.tar" ||
+		{ fail "layout_of"; return; }
+	capture ru --bundle "$T/b" "oci:$T/fifo-passwd"
+	assert_ru_error "rootfs /etc/passwd: not a regular file"
+	assertFalse "no bundle left" "[ -e '$T/b' ]"
+	rm -rf "$T/l" && mkdir -p "$T/l/etc"
+	# A short line must not borrow the next line's fields.
+	printf 'app\nroot:x:0:0::/root:/bin/sh\n' > "$T/l/etc/passwd"
+	tar -C "$T/l" -cf "$T/l2.tar" .
+	LAYOUT_USER=app layout_of "$T/short" "$T/l2.tar" ||
+		{ fail "layout_of"; return; }
+	capture ru --bundle "$T/b2" "oci:$T/short"
+	assert_ru_error "image config: User \"app\": no user app in the rootfs's /etc/passwd"
 }
 
 # --- ownership --------------------------------------------------------------------

@@ -196,15 +196,50 @@ static int first_entry(int fd, char *name, size_t size, int *is_dir)
 	return r;
 }
 
+/* A level on the way down: its name in its parent, and who the parent is. */
+struct level {
+	char *name;
+	dev_t pdev;
+	ino_t pino;
+};
+
+/*
+ * The child directory ent of fd, opened, made ours to empty (rootless: a
+ * layer may have left it 0000), and on the same file system: a mount
+ * point is never entered (-EBUSY).
+ */
+static int open_child(int fd, const char *ent, const struct stat *parent)
+{
+	struct stat sb;
+	int up;
+
+	up = openat(fd, ent, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (up < 0 && errno == EACCES && fchmodat(fd, ent, 0700, 0) == 0)
+		up = openat(fd, ent, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			    O_CLOEXEC);
+	if (up < 0)
+		return -errno;
+	if (fstat(up, &sb) < 0 || sb.st_dev != parent->st_dev) {
+		close(up);
+		return -EBUSY;
+	}
+	return up;
+}
+
 /*
  * Depth first with one directory open at a time, climbing back by "..":
- * a tree of any depth costs two fds and the names on the way down.
+ * a tree of any depth costs two fds and the names on the way down.  Each
+ * ".." must be the directory the walk came down from (same device and
+ * inode): a directory renamed away meanwhile stops the walk (-ESTALE)
+ * instead of leading it out of the tree.
  */
 int path_remove_tree(int dirfd, const char *name, struct err *e)
 {
-	char **stack = NULL, ent[NAME_MAX + 1];
+	struct level *stack = NULL;
 	size_t depth = 0, cap = 0;
+	char ent[NAME_MAX + 1];
 	int fd, up, is_dir = 0, r;
+	struct stat here, top;
 	void *nv;
 
 	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
@@ -217,6 +252,12 @@ int path_remove_tree(int dirfd, const char *name, struct err *e)
 			return 0;
 		return err_sys(e, errno, "remove %s", name);
 	}
+	if (fstat(fd, &top) < 0) {
+		r = -errno;
+		close(fd);
+		return err_sys(e, -r, "remove %s", name);
+	}
+	here = top;
 	for (;;) {
 		/* Ours to empty, even one a layer made read-only. */
 		fchmod(fd, 0700);
@@ -240,12 +281,14 @@ int path_remove_tree(int dirfd, const char *name, struct err *e)
 				}
 				stack = nv;
 			}
-			stack[depth] = strdup(ent);
-			up = openat(fd, ent, O_RDONLY | O_DIRECTORY |
-				    O_NOFOLLOW | O_CLOEXEC);
-			if (!stack[depth] || up < 0) {
-				r = stack[depth] ? -errno : -ENOMEM;
-				free(stack[depth]);
+			stack[depth].name = strdup(ent);
+			stack[depth].pdev = here.st_dev;
+			stack[depth].pino = here.st_ino;
+			up = stack[depth].name ? open_child(fd, ent, &here) :
+			     -ENOMEM;
+			if (up < 0 || fstat(up, &here) < 0) {
+				r = up < 0 ? up : -errno;
+				free(stack[depth].name);
 				if (up >= 0)
 					close(up);
 				break;
@@ -260,22 +303,29 @@ int path_remove_tree(int dirfd, const char *name, struct err *e)
 			r = 0;
 			break;
 		}
+		depth--;
 		up = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (up < 0) {
+		if (up < 0 || fstat(up, &here) < 0) {
 			r = -errno;
+			free(stack[depth].name);
+			if (up >= 0)
+				close(up);
 			break;
 		}
 		close(fd);
 		fd = up;
-		depth--;
-		r = unlinkat(fd, stack[depth], AT_REMOVEDIR) < 0 ? -errno : 0;
-		free(stack[depth]);
+		if (here.st_dev != stack[depth].pdev ||
+		    here.st_ino != stack[depth].pino)
+			r = -ESTALE;
+		else if (unlinkat(fd, stack[depth].name, AT_REMOVEDIR) < 0)
+			r = -errno;
+		free(stack[depth].name);
 		if (r < 0)
 			break;
 	}
 	close(fd);
 	while (depth)
-		free(stack[--depth]);
+		free(stack[--depth].name);
 	free(stack);
 	if (r == 0 && unlinkat(dirfd, name, AT_REMOVEDIR) < 0)
 		r = -errno;

@@ -635,6 +635,17 @@ static int authenticate(struct registry *r, const char *step,
 	return rc;
 }
 
+/* Whether rs came from the registry itself, not from a redirect away. */
+static int from_registry(const struct registry *r,
+			 const struct http_response *rs)
+{
+	struct err e = { 0 };
+	struct http_url base;
+
+	return http_url_parse(r->base, &base, &e) == 0 &&
+	       http_same_origin(&base, &rs->url);
+}
+
 /*
  * GET path from the registry, authenticating once on a 401; the response
  * is the caller's to judge (a second 401 included).
@@ -655,6 +666,13 @@ static int get(struct registry *r, const char *path, const char *accept,
 		if (rc < 0)
 			return err_prefix(e, "registry %s", r->ref.host);
 		if (rs->status != 401 || tries)
+			return 0;
+		/*
+		 * A 401 from where a redirect led (a blob's object store)
+		 * is final: its challenge would have our credentials sent
+		 * to a realm of its choosing.
+		 */
+		if (!from_registry(r, rs))
 			return 0;
 		rc = authenticate(r, step, rs, e);
 		http_response_free(rs);

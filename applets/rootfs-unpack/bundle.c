@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cJSON.h"
@@ -26,12 +27,17 @@
 
 #define ID_FILE_MAX (4 << 20)
 
-/* The rootfs's etc/NAME, resolved inside it; "" when there is none. */
+/*
+ * The rootfs's etc/NAME, resolved inside it; "" when there is none.  A
+ * regular file only: an image's fifo would hang us, a device node made
+ * by a layer would be opened on the host.
+ */
 static int read_etc(int rootfd, const char *name, char **text,
 		    struct err *e)
 {
 	char path[32], proc[32];
-	int fd, r;
+	struct stat a, b;
+	int fd, rfd, r;
 
 	snprintf(path, sizeof(path), "/etc/%s", name);
 	fd = path_open_in_root(rootfd, path, PATH_NOCREATE);
@@ -41,21 +47,37 @@ static int read_etc(int rootfd, const char *name, char **text,
 	}
 	if (fd < 0)
 		return err_sys(e, -fd, "rootfs %s", path);
+	if (fstat(fd, &a) < 0 || !S_ISREG(a.st_mode)) {
+		close(fd);
+		return err_msg(e, EINVAL, "rootfs %s: not a regular file",
+			       path);
+	}
 	/* An O_PATH handle: opened again for reading through /proc. */
 	path_fd_name(proc, fd);
-	r = read_file_at(AT_FDCWD, proc, ID_FILE_MAX, text, NULL);
+	rfd = open(proc, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	close(fd);
+	if (rfd < 0)
+		return err_sys(e, errno, "rootfs %s", path);
+	if (fstat(rfd, &b) < 0 || b.st_ino != a.st_ino ||
+	    b.st_dev != a.st_dev) {
+		close(rfd);
+		return err_msg(e, EINVAL, "rootfs %s: changed while read", path);
+	}
+	/* The checked file, by its fd: nothing can be swapped in now. */
+	path_fd_name(proc, rfd);
+	r = read_file_at(AT_FDCWD, proc, ID_FILE_MAX, text, NULL);
+	close(rfd);
 	return r < 0 ? err_sys(e, -r, "rootfs %s", path) : 0;
 }
 
 /* Field i (0-based) of a ':'-separated line, into buf; NULL if absent. */
 static const char *field(const char *line, int i, char *buf, size_t size)
 {
-	const char *end;
+	const char *eol = line + strcspn(line, "\n"), *end;
 	size_t n;
 
 	for (; i > 0; i--) {
-		line = strchr(line, ':');
+		line = memchr(line, ':', eol - line);
 		if (!line)
 			return NULL;
 		line++;
@@ -69,15 +91,26 @@ static const char *field(const char *line, int i, char *buf, size_t size)
 	return buf;
 }
 
+/* A uid or gid; *out is left alone when s is none. */
 static int parse_id(const char *s, unsigned long *out)
 {
+	unsigned long v;
 	char *end;
 
 	if (*s < '0' || *s > '9')
 		return -1;
 	errno = 0;
-	*out = strtoul(s, &end, 10);
-	return errno || *end || *out > 0xfffffffeUL ? -1 : 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > 0xfffffffeUL)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Comment and NIS "+"/"-" lines name no one. */
+static int skipped(const char *line)
+{
+	return *line == '#' || *line == '+' || *line == '-';
 }
 
 /*
@@ -92,7 +125,7 @@ static const char *find_line(const char *text, int key_field,
 
 	for (line = text; *line; line = strchr(line, '\n') ?
 	     strchr(line, '\n') + 1 : line + strlen(line)) {
-		if (*line == '#' || *line == '+' || *line == '-')
+		if (skipped(line))
 			continue;
 		if (field(line, key_field, buf, sizeof(buf)) &&
 		    !strcmp(buf, key))
@@ -114,21 +147,24 @@ static void member_groups(const char *group, const char *name,
 	const char *line, *m;
 	char buf[4096], gid[16];
 	unsigned long g;
-	size_t n;
+	size_t n, i;
 
 	for (line = group; *line && u->n_extra < 64;
 	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 :
 	     line + strlen(line)) {
-		if (!field(line, 3, buf, sizeof(buf)) ||
+		if (skipped(line) || !field(line, 3, buf, sizeof(buf)) ||
 		    !field(line, 2, gid, sizeof(gid)) || parse_id(gid, &g) < 0 ||
 		    g == u->gid)
 			continue;
 		for (m = buf; *m; m += n + (m[n] == ',')) {
 			n = strcspn(m, ",");
-			if (n == strlen(name) && !strncmp(m, name, n)) {
+			if (n != strlen(name) || strncmp(m, name, n))
+				continue;
+			for (i = 0; i < u->n_extra && u->extra[i] != g; i++)
+				;
+			if (i == u->n_extra)
 				u->extra[u->n_extra++] = g;
-				break;
-			}
+			break;
 		}
 	}
 }

@@ -291,11 +291,13 @@ static int open_parent(const char *path, char **base, struct err *e)
 
 /*
  * Check DEST may be made (absent, or an empty directory rename can
- * replace), and make the hidden sibling the layers go into.
+ * replace), and make the hidden sibling: a 0700 wrapper that no other
+ * user can reach into, and in it "root", the tree the layers go into.
  */
 static int dest_begin(struct dest *d, int parentfd, const char *shown,
 		      struct err *e)
 {
+	char root[sizeof(d->tmp) + 8];
 	unsigned int rnd;
 	struct stat sb;
 	int i;
@@ -305,30 +307,40 @@ static int dest_begin(struct dest *d, int parentfd, const char *shown,
 	    (!S_ISDIR(sb.st_mode) || !dir_is_empty(parentfd, d->base)))
 		return err_msg(e, EEXIST, "%s: exists and is not an empty "
 			       "directory", shown);
-	for (i = 0; i < 100; i++) {
+	for (i = 0;; i++) {
 		if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
 			rnd = (unsigned)getpid() * 2654435761u + i;
 		snprintf(d->tmp, sizeof(d->tmp), ".%.200s.unpack-%08x",
 			 d->base, rnd);
 		if (mkdirat(parentfd, d->tmp, 0700) == 0)
 			break;
-		if (errno != EEXIST)
-			return err_sys(e, errno, "%s: mkdir %s", shown,
-				       d->tmp);
+		/* Not ours: never to be removed by dest_abort(). */
+		d->tmp[0] = 0;
+		if (errno != EEXIST || i == 99)
+			return err_sys(e, errno, "%s: mkdir beside it", shown);
 	}
-	d->tmpfd = openat(parentfd, d->tmp, O_RDONLY | O_DIRECTORY |
+	snprintf(root, sizeof(root), "%s/root", d->tmp);
+	if (mkdirat(parentfd, root, 0755) < 0)
+		return err_sys(e, errno, "%s: mkdir %s", shown, root);
+	d->tmpfd = openat(parentfd, root, O_RDONLY | O_DIRECTORY |
 			  O_NOFOLLOW | O_CLOEXEC);
 	if (d->tmpfd < 0)
-		return err_sys(e, errno, "%s: open %s", shown, d->tmp);
+		return err_sys(e, errno, "%s: open %s", shown, root);
+	/* 0755 whatever the umask, until a layer's "./" says otherwise. */
+	fchmod(d->tmpfd, 0755);
 	return 0;
 }
 
 /* Rename the finished tree over DEST (absent or still empty). */
 static int dest_commit(struct dest *d, const char *shown, struct err *e)
 {
-	if (renameat(d->parentfd, d->tmp, d->parentfd, d->base) < 0)
+	char root[sizeof(d->tmp) + 8];
+
+	snprintf(root, sizeof(root), "%s/root", d->tmp);
+	if (renameat(d->parentfd, root, d->parentfd, d->base) < 0)
 		return err_sys(e, errno, "%s: rename %s into place", shown,
-			       d->tmp);
+			       root);
+	unlinkat(d->parentfd, d->tmp, AT_REMOVEDIR);
 	d->tmp[0] = 0;
 	return 0;
 }
@@ -676,6 +688,8 @@ static void warn_skipped(const struct unpack_stats *st)
 /* --bundle DIR: made if missing, and without a config.json yet. */
 static int open_bundle(const struct plan *p, struct dest *d, struct err *e)
 {
+	struct stat sb;
+
 	if (mkdir(p->bundle, 0755) == 0)
 		d->made_bundle = 1;
 	else if (errno != EEXIST)
@@ -683,10 +697,12 @@ static int open_bundle(const struct plan *p, struct dest *d, struct err *e)
 	d->bundlefd = open(p->bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (d->bundlefd < 0)
 		return err_sys(e, errno, "--bundle %s", p->bundle);
-	if (faccessat(d->bundlefd, "config.json", F_OK,
-		      AT_SYMLINK_NOFOLLOW) == 0)
+	if (fstatat(d->bundlefd, "config.json", &sb, AT_SYMLINK_NOFOLLOW) == 0)
 		return err_msg(e, EEXIST, "--bundle %s: config.json exists "
 			       "already", p->bundle);
+	if (errno != ENOENT)
+		return err_sys(e, errno, "--bundle %s: config.json",
+			       p->bundle);
 	d->base = strdup("rootfs");
 	return d->base ? dup(d->bundlefd) : err_sys(e, ENOMEM, "bundle");
 }
@@ -695,16 +711,12 @@ static int unpack_all(struct run *r, const char *shown, struct err *e)
 {
 	struct image img = { 0 };
 	char *config = NULL;
-	struct stat sb;
 	int is_image, ret;
 
 	ret = run_source(r, &img, &is_image, e);
 	progress_end(&r->prog);
 	if (ret < 0)
 		goto out;
-	/* The root as the layers left it; our 0700 was only for meanwhile. */
-	if (fstat(r->d.tmpfd, &sb) == 0 && (sb.st_mode & 07777) == 0700)
-		fchmod(r->d.tmpfd, 0755);
 	if (r->p->bundle && (ret = bundle_config(r->d.tmpfd, is_image ?
 						 &img.config : NULL,
 						 r->p->rootless, &config,
