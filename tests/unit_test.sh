@@ -43,6 +43,9 @@ suite() {
 			continue
 		fi
 		for c in $cases; do
+			# A real registry's: tests/rootfs-unpack/registry.sh
+			# runs them against one.
+			case $c in e2e_*) continue ;; esac
 			fn=$(printf '%s' "$c" | tr -c 'A-Za-z0-9_' '_')
 			fn=test_${unit}_$fn
 			eval "$fn() { run_case \"\$BUILD/unit/$base\" '$c'; }"

@@ -26,6 +26,24 @@ regfix() {
 		{ fail "umoci unpack"; return 1; }
 }
 
+# The registry client's own end-to-end cases (tests/unit/registry_test.c
+# e2e_*) against this registry: e2e CASE... [VAR=VALUE...], with the
+# environment they read.
+e2e() {
+	local c out cases=() vars=()
+	for c; do
+		case $c in e2e_*) cases+=("$c") ;; *) vars+=("$c") ;; esac
+	done
+	for c in "${cases[@]}"; do
+		out=$(env OCIBOX_TEST_REGISTRY="$REGFIX_HOST" \
+			OCIBOX_TEST_REPO=unpack/bb:1 OCIBOX_TEST_CA="$REGFIX_CA" \
+			OCIBOX_TEST_WRONG_CA="$REGFIX_WRONG_CA" "${vars[@]}" \
+			"$BUILD/unit/registry_test" "$c" 2>&1)
+		assertEquals "registry_test $c: $out" 0 "$?"
+		assert_not_contains "registry_test $c ran" "$out" SKIP
+	done
+}
+
 testRegistryAnonymousTls() {
 	regfix none || return
 	capture ru --ca-file "$REGFIX_CA" "docker://$REGFIX_HOST/unpack/bb:1" \
@@ -54,6 +72,7 @@ testRegistryAnonymousTls() {
 	capture ru --plain-http "docker://registry.example.com/x:1" "$T/dst4"
 	assert_rc 1
 	assert_contains "plain http only to loopback" "$err" "loopback"
+	e2e e2e_pull e2e_unknown e2e_wrong_ca
 }
 
 testRegistryBasicAuth() {
@@ -66,6 +85,8 @@ testRegistryBasicAuth() {
 		"docker://$REGFIX_HOST/unpack/bb:1" "$T/dst"
 	assert_ok
 	assert_same_tree "$T/ref/rootfs" "$T/dst" "basic auth pull"
+	e2e e2e_pull e2e_credentials OCIBOX_TEST_AUTH=basic \
+		OCIBOX_TEST_CREDS="$REGFIX_USER:$REGFIX_PASS"
 }
 
 testRegistryTokenAuthFromDockerConfig() {
@@ -78,4 +99,7 @@ testRegistryTokenAuthFromDockerConfig() {
 		--ca-file "$REGFIX_CA" "docker://$REGFIX_HOST/unpack/bb:1" "$T/dst"
 	assert_ok
 	assert_same_tree "$T/ref/rootfs" "$T/dst" "token auth pull"
+	e2e e2e_pull e2e_credentials OCIBOX_TEST_AUTH=token \
+		OCIBOX_TEST_CREDS="$REGFIX_USER:$REGFIX_PASS" \
+		OCIBOX_TEST_REALM="$REGFIX_REALM"
 }
