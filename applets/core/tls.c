@@ -310,6 +310,16 @@ static int fail(struct tls_conn *c, struct err *e)
 	return err_msg(e, EPROTO, "TLS: %s", msg);
 }
 
+/* The client's suites, the server's pick among them (RFC 5246 7.4.1.2). */
+static const uint16_t suites[] = {
+	BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+	BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+	BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+	BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+	BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+	BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+};
+
 int tls_connect(int fd, const char *host, const struct tls_anchors *a,
 		struct tls_conn **out, struct err *e)
 {
@@ -324,6 +334,9 @@ int tls_connect(int fd, const char *host, const struct tls_anchors *a,
 	br_ssl_client_init_full(&c->sc, &c->xc, a->ta, a->n);
 	/* BearSSL stops at 1.2; 1.0 and 1.1 are deprecated (RFC 8996). */
 	br_ssl_engine_set_versions(&c->sc.eng, BR_TLS12, BR_TLS12);
+	/* Forward secrecy and AEAD only: no static RSA, CBC or 3DES. */
+	br_ssl_engine_set_suites(&c->sc.eng, suites,
+				 sizeof(suites) / sizeof(suites[0]));
 	/*
 	 * A GET never needs renegotiation, and without it the anchors are
 	 * not looked at again after the handshake.

@@ -595,7 +595,7 @@ static int remove_tree(struct unpack *u, int dirfd, const char *name,
 		       int depth)
 {
 	struct dirent *de;
-	struct stat st;
+	struct stat st, pst;
 	int fd, ret = 0;
 	DIR *d;
 
@@ -608,7 +608,13 @@ static int remove_tree(struct unpack *u, int dirfd, const char *name,
 	fd = open_dir(u, dirfd, name);
 	if (fd < 0)
 		return -errno;
-	if (u->o.rootless && !fstat(fd, &st) && (st.st_mode & 0700) != 0700)
+	/* Another file system mounted there: not ours to empty. */
+	if (fstat(fd, &st) < 0 || fstat(dirfd, &pst) < 0 ||
+	    st.st_dev != pst.st_dev) {
+		close(fd);
+		return -EBUSY;
+	}
+	if (u->o.rootless && (st.st_mode & 0700) != 0700)
 		fchmod(fd, 0700);
 	d = fdopendir(fd);
 	if (!d) {
