@@ -586,7 +586,8 @@ static int open_layout(const struct plan *p, struct image *img,
 
 /*
  * FILE: a docker save archive when it is a tar holding manifest.json or
- * index.json at its top, else a rootfs tarball (*fd_out, rewound).
+ * index.json at its top, else a rootfs tarball (*fd_out, still at its
+ * start: only pread has read it).
  */
 static int open_file(const struct plan *p, struct image *img, int *fd_out,
 		     struct err *e)
