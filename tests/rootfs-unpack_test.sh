@@ -222,6 +222,14 @@ testDockerSaveArchiveIsTheSame() {
 	capture ru "$T/saved.tar" "$T/dst"
 	assert_ok
 	assert_same_tree "$T/ref/rootfs" "$T/dst" "docker save"
+	# skopeo's spelling, with a RepoTag to choose by.
+	capture ru "docker-archive:$T/saved.tar:example/next:latest" "$T/dst-tag"
+	assert_ok "by RepoTag: $err"
+	assert_same_tree "$T/ref/rootfs" "$T/dst-tag" "docker save by tag"
+	capture ru "docker-archive:$T/saved.tar:nosuch:1" "$T/dst-none"
+	assert_rc 1
+	assert_contains "the tag named" "$err" "nosuch:1"
+	assertFalse "no DEST" "[ -e '$T/dst-none' ]"
 	skopeo copy -q "oci:$T/layout:next" "oci:$T/skopeo-layout:next" ||
 		{ fail "skopeo oci"; return; }
 	capture ru "oci:$T/skopeo-layout:next" "$T/dst2"

@@ -54,6 +54,8 @@ const char rootfs_unpack_help[] =
 "                        inside), which must be a FILE\n"
 "  oci:DIR[:REF]         an OCI image layout; REF is the ref.name\n"
 "                        annotation, needed when DIR holds several\n"
+"  docker-archive:FILE[:REF]\n"
+"                        a docker save archive; REF one of its RepoTags\n"
 "  docker://HOST[:PORT]/REPO[:TAG|@DIGEST]\n"
 "                        a registry, over HTTPS (TLS 1.2); anonymous, or a\n"
 "                        token or basic auth as the registry asks\n"
@@ -628,6 +630,34 @@ static int open_file(const struct plan *p, struct image *img, int *fd_out,
 	return 0;
 }
 
+/*
+ * docker-archive:FILE[:REF], as skopeo spells it: a docker save archive
+ * only, REF one of its RepoTags (needed when it holds several images).
+ */
+static int open_archive(const struct plan *p, struct image *img,
+			struct err *e)
+{
+	char *file = strdup(p->src + 15), *colon;
+	int fd, ret;
+
+	if (!file)
+		return err_sys(e, ENOMEM, "%s", p->src);
+	colon = strchr(file, ':');
+	if (colon)
+		*colon++ = 0;
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = err_sys(e, errno, "%s", file);
+		free(file);
+		return ret;
+	}
+	ret = image_open_archive(fd, file, colon && *colon ? colon : NULL,
+				 p->platform, img, e);
+	close(fd);
+	free(file);
+	return ret;
+}
+
 static int run_source(struct run *r, struct image *img, int *is_image,
 		      struct err *e)
 {
@@ -638,6 +668,8 @@ static int run_source(struct run *r, struct image *img, int *is_image,
 	*is_image = 1;
 	if (!strncmp(p->src, "oci:", 4))
 		ret = open_layout(p, img, e);
+	else if (!strncmp(p->src, "docker-archive:", 15))
+		ret = open_archive(p, img, e);
 	else if (!strncmp(p->src, "docker://", 9))
 		ret = open_registry(p, img, e);
 	else if (!strcmp(p->src, "-"))
