@@ -587,54 +587,19 @@ fail:
 static int open_dir(struct unpack *u, int dirfd, const char *name);
 
 /*
- * Remove dirfd/name and, for a directory, everything below it, never
- * following a symlink; the kernel refuses to remove a mount point
- * (EBUSY), so nothing mounted inside DEST is entered.  0 or -errno.
+ * Remove dirfd/name and, for a directory, everything below it
+ * (path_remove_tree(): never following a symlink, never entering a
+ * mount point); a file, the common case, in one unlinkat.  0 or -errno.
  */
-static int remove_tree(struct unpack *u, int dirfd, const char *name,
-		       int depth)
+static int remove_tree(int dirfd, const char *name)
 {
-	struct dirent *de;
-	struct stat st, pst;
-	int fd, ret = 0;
-	DIR *d;
+	struct err e = { 0 };
 
 	if (!unlinkat(dirfd, name, 0) || errno == ENOENT)
 		return 0;
 	if (errno != EISDIR)
 		return -errno;
-	if (depth == TREE_MAX)
-		return -ENAMETOOLONG;
-	fd = open_dir(u, dirfd, name);
-	if (fd < 0)
-		return -errno;
-	/* Another file system mounted there: not ours to empty. */
-	if (fstat(fd, &st) < 0 || fstat(dirfd, &pst) < 0 ||
-	    st.st_dev != pst.st_dev) {
-		close(fd);
-		return -EBUSY;
-	}
-	if (u->o.rootless && (st.st_mode & 0700) != 0700)
-		fchmod(fd, 0700);
-	d = fdopendir(fd);
-	if (!d) {
-		ret = -errno;
-		close(fd);
-		return ret;
-	}
-	while ((errno = 0, de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		ret = remove_tree(u, fd, de->d_name, depth + 1);
-		if (ret < 0)
-			break;
-	}
-	if (!de && errno)
-		ret = -errno;
-	closedir(d);
-	if (!ret && unlinkat(dirfd, name, AT_REMOVEDIR) < 0)
-		ret = -errno;
-	return ret;
+	return path_remove_tree(dirfd, name, &e);
 }
 
 static int prune(struct unpack *u, int dirfd, const char *name, size_t len,
@@ -695,7 +660,7 @@ static int prune(struct unpack *u, int dirfd, const char *name, size_t len,
 		t = track_find(u, u->work, len,
 			       siphash(u->key, u->work, len));
 	if (!t || !(t->flags & (T_ENTRY | T_ABOVE)))
-		return remove_tree(u, dirfd, name, depth);
+		return remove_tree(dirfd, name);
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 : -errno;
 	if (!S_ISDIR(st.st_mode))
@@ -712,7 +677,7 @@ static int prune(struct unpack *u, int dirfd, const char *name, size_t len,
 static int clear(struct unpack *u, int dirfd, const char *name,
 		 struct err *e)
 {
-	int ret = remove_tree(u, dirfd, name, 0);
+	int ret = remove_tree(dirfd, name);
 
 	if (ret < 0)
 		return fail_sys(u, e, -ret, "remove what is there");

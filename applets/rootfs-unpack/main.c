@@ -373,7 +373,7 @@ static void on_progress(void *arg, const struct unpack_stats *st)
 	struct run *r = arg;
 
 	r->prog.bytes = r->bytes + st->bytes;
-	progress_show(&r->prog, 0);
+	progress_show(&r->prog);
 }
 
 static void add_stats(struct unpack_stats *sum, const struct unpack_stats *st)

@@ -38,12 +38,12 @@ static void human(double v, char *buf, size_t len)
 	snprintf(buf, len, i ? "%.1f %s" : "%.0f %s", v, unit[i]);
 }
 
-void progress_show(struct progress *p, int force)
+void progress_show(struct progress *p)
 {
 	char done[32], rate[32];
 	double t = now(), secs = t - p->start;
 
-	if (!p->on || (!force && t - p->last < 0.1))
+	if (!p->on || t - p->last < 0.1)
 		return;
 	p->last = t;
 	human((double)p->bytes, done, sizeof(done));

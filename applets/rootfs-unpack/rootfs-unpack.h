@@ -25,8 +25,8 @@ struct progress {
 };
 
 void progress_init(struct progress *p, int quiet);
-/* Redraw, at most ten times a second unless force. */
-void progress_show(struct progress *p, int force);
+/* Redraw, at most ten times a second. */
+void progress_show(struct progress *p);
 /* Erase the line, if one was drawn. */
 void progress_end(struct progress *p);
 
