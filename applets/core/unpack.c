@@ -83,6 +83,7 @@ struct unpack {
 	gid_t egid;
 	mode_t umask;		/* the caller's, back in unpack_free() */
 	int no_devices, ending, umask_set;
+	const char *opaque;	/* keep_whiteouts: the xattr that marks */
 	uint64_t key[2];
 	uint64_t next_progress;
 	const char *cur;	/* the entry's name as given */
@@ -899,6 +900,15 @@ static int dir_meta(struct unpack *u, int fd, const struct tar_entry *ent,
 			  ent->mtime, &st, 1, e);
 }
 
+/* 1 when dirfd/name is a whiteout as overlayfs makes them. */
+static int is_whiteout_at(int dirfd, const char *name)
+{
+	struct stat st;
+
+	return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       S_ISCHR(st.st_mode) && st.st_rdev == 0;
+}
+
 /*
  * dirfd/name, a directory, opened to change it; rootless, one the owner
  * cannot read is opened up first (dir_meta() gives it its mode).
@@ -925,7 +935,7 @@ static int put_dir(struct unpack *u, const struct pdir *pd,
 {
 	mode_t mode = u->o.rootless ? (ent->mode & 01777) | 0700 :
 		      ent->mode & 01777;
-	int fd, no, ret, tried = 0;
+	int fd, no, ret, tried = 0, opaque = 0;
 	gid_t gid;
 
 	while (mkdirat(pd->fd, name, mode) < 0) {
@@ -937,6 +947,9 @@ static int put_dir(struct unpack *u, const struct pdir *pd,
 				goto meta;
 			if (errno != ENOTDIR)
 				return fail_sys(u, e, errno, "open");
+			/* Made anew where this layer whited it out. */
+			if (u->o.keep_whiteouts)
+				opaque = is_whiteout_at(pd->fd, name);
 		}
 		if ((ret = retry(u, pd->fd, name, no, &tried, "mkdir",
 				 e)) < 0)
@@ -945,6 +958,10 @@ static int put_dir(struct unpack *u, const struct pdir *pd,
 	fd = open_dir(u, pd->fd, name);
 	if (fd < 0)
 		return fail_sys(u, e, errno, "open");
+	if (opaque && fsetxattr(fd, u->opaque, "y", 1, 0) < 0) {
+		close(fd);
+		return fail_sys(u, e, errno, "xattr %s", u->opaque);
+	}
 meta:
 	ret = dir_meta(u, fd, ent, len, &gid, e);
 	if (ret < 0 || pd->fd != u->ds.fd[u->ds.n - 1] ||
@@ -1053,7 +1070,9 @@ static int put_node(struct unpack *u, const struct pdir *pd,
 	int ret, tried = 0;
 	size_t i;
 
-	if (type != S_IFIFO && u->no_devices) {
+	/* A whiteout (overlayfs's, 0/0) any user may make. */
+	if (type != S_IFIFO && u->no_devices &&
+	    !(u->o.keep_whiteouts && type == S_IFCHR && !dev)) {
 		/* What a lower layer had there is hidden all the same. */
 		ret = clear(u, pd->fd, name, e);
 		if (ret < 0)
@@ -1098,6 +1117,36 @@ static int put_root(struct unpack *u, const struct tar_entry *ent,
 	return ret;
 }
 
+/*
+ * keep_whiteouts: record the whiteout of target in the directory pd (the
+ * entry's parent, made if missing) as overlayfs would: DEST holds this
+ * layer alone, so whatever is at target is this layer's.
+ */
+static int keep_whiteout(struct unpack *u, const struct pdir *pd,
+			 const char *target, struct err *e)
+{
+	int fd, ret = 0, opq = !strcmp(target, ".wh..opq");
+	struct stat st;
+
+	if (!opq && fstatat(pd->fd, target, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno != ENOENT)
+			return fail_sys(u, e, errno, "stat");
+		if (mknodat(pd->fd, target, S_IFCHR, 0) < 0)
+			return fail_sys(u, e, errno, "mknod the whiteout");
+		return 0;
+	}
+	if (opq || S_ISDIR(st.st_mode)) {
+		fd = openat(pd->fd, opq ? "." : target,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return fail_sys(u, e, errno, "open");
+		if (fsetxattr(fd, u->opaque, "y", 1, 0) < 0)
+			ret = fail_sys(u, e, errno, "xattr %s", u->opaque);
+		close(fd);
+	}
+	return ret;
+}
+
 static int whiteout(struct unpack *u, size_t plen, const char *name,
 		    struct err *e)
 {
@@ -1114,10 +1163,12 @@ static int whiteout(struct unpack *u, size_t plen, const char *name,
 	/* Other ".wh..wh." names are AUFS' own records, not content. */
 	if (!strncmp(target, ".wh.", 4) && strcmp(target, ".wh..opq"))
 		return 0;
-	ret = parent_open(u, u->path, plen, 0, &pd, e);
+	ret = parent_open(u, u->path, plen, u->o.keep_whiteouts, &pd, e);
 	if (ret)
 		return ret < 0 ? ret : 0;
 	u->st.whiteouts++;
+	if (u->o.keep_whiteouts)
+		return keep_whiteout(u, &pd, target, e);
 	memcpy(u->work, u->path, plen);
 	if (strcmp(target, ".wh..opq")) {
 		len = plen;
@@ -1207,6 +1258,12 @@ const struct unpack_stats *unpack_stats(const struct unpack *u)
 	return &u->st;
 }
 
+const char *unpack_opaque_xattr(void)
+{
+	return geteuid() == 0 && !unpack_in_userns() ?
+	       UNPACK_OPAQUE_TRUSTED : UNPACK_OPAQUE_USER;
+}
+
 int unpack_in_userns(void)
 {
 	unsigned long inside, outside, count;
@@ -1261,6 +1318,8 @@ struct unpack *unpack_begin(int destfd, const struct unpack_opts *o,
 	u->umask = umask(0);
 	u->umask_set = 1;
 	u->no_devices = o->rootless || unpack_in_userns();
+	if (o->keep_whiteouts)
+		u->opaque = unpack_opaque_xattr();
 	if (getrandom(u->key, sizeof(u->key), GRND_NONBLOCK) !=
 	    sizeof(u->key)) {
 		/* Early boot: weaker, still not known to the archive. */

@@ -72,6 +72,17 @@ struct unpack_opts {
 	 */
 	const struct unpack_idmap *uid_map, *gid_map;
 	size_t n_uid_map, n_gid_map;
+	/*
+	 * Keep the whiteouts, as overlayfs records them, instead of applying
+	 * them: for a layer stored on its own, an overlay lowerdir or what
+	 * an assembly reads (DEST starts empty).  ".wh.NAME" becomes a
+	 * character device 0/0 at NAME, unless this layer made NAME: a
+	 * directory it made is marked opaque instead, anything else hides
+	 * the lower NAME by itself.  ".wh..wh..opq" marks its directory
+	 * opaque, and so is a directory entry that replaces a whiteout.
+	 * The mark is the xattr unpack_opaque_xattr() names, "y".
+	 */
+	int keep_whiteouts;
 	/* syncfs(DEST) in unpack_end(): once, not a fsync per file. */
 	int sync;
 	/* Memory for the layer's bookkeeping (names it created, directory
@@ -127,5 +138,14 @@ int unpack_idmap_parse(const char *s, const char *what,
 
 /* 1 when this process is in a user namespace (mknod is then refused). */
 int unpack_in_userns(void);
+
+/*
+ * The opaque-directory xattr overlayfs reads, for keep_whiteouts:
+ * trusted.overlay.opaque for root of the initial user namespace,
+ * user.overlay.opaque (overlayfs's "userxattr") for anyone else.
+ */
+const char *unpack_opaque_xattr(void);
+#define UNPACK_OPAQUE_TRUSTED "trusted.overlay.opaque"
+#define UNPACK_OPAQUE_USER "user.overlay.opaque"
 
 #endif

@@ -21,15 +21,14 @@
 #include "decompress.h"
 #include "digest.h"
 #include "image.h"
+#include "layer.h"
 #include "io.h"
 #include "log.h"
 #include "opt.h"
 #include "path.h"
-#include "pipe.h"
 #include "reader.h"
 #include "registry.h"
 #include "rootfs-unpack.h"
-#include "tar.h"
 #include "unpack.h"
 
 #define DEFAULT_MAX_BYTES (64ULL << 30)
@@ -404,52 +403,30 @@ static int apply_layer(struct run *r, struct reader *blob, const char *what,
 		.gid_map = r->p->gid_map, .n_gid_map = r->p->n_gid,
 		.progress = on_progress, .progress_arg = r,
 	};
-	struct tar_limits lim = { 0 };
-	struct unpack_stats st = { 0 };
+	struct layer_apply_opts lo = {
+		.unpack = &uo, .want_diff_id = diff_id && *diff_id,
+	};
+	struct unpack_stats st;
 	char got[DIGEST_STR_MAX];
-	struct reader *rd;
-	struct digest dd;
-	struct tar *t;
 	int ret;
 
-	rd = reader_decompress(blob, what, NULL, e);
-	if (rd)
-		rd = reader_thread(rd, READER_THREAD_BUFSIZE,
-				   READER_THREAD_NBUFS, e);
-	if (rd && diff_id && *diff_id) {
-		digest_init(&dd);
-		rd = reader_digest(rd, &dd, NULL);
-		if (!rd)
-			err_sys(e, ENOMEM, "%s", what);
-	}
-	if (!rd)
-		return e->no ? -e->no : -ENOMEM;
 	/* What the layers before left of the caps (0 would be tar's default). */
-	lim.max_bytes = r->p->max_bytes - r->bytes;
-	lim.max_entries = r->p->max_entries - r->entries;
-	if (!lim.max_bytes)
-		lim.max_bytes = 1;
-	if (!lim.max_entries)
-		lim.max_entries = 1;
-	/* tar_open() closes rd when it fails. */
-	t = tar_open(rd, &lim);
-	if (!t)
-		return err_sys(e, ENOMEM, "%s", what);
-	ret = unpack_layer(r->d.tmpfd, t, &uo, &st, e);
-	tar_close(t);
+	lo.limits.max_bytes = r->p->max_bytes - r->bytes;
+	lo.limits.max_entries = r->p->max_entries - r->entries;
+	if (!lo.limits.max_bytes)
+		lo.limits.max_bytes = 1;
+	if (!lo.limits.max_entries)
+		lo.limits.max_entries = 1;
+	ret = layer_apply(r->d.tmpfd, blob, what, &lo, got, &st, e);
 	add_stats(&r->sum, &st);
 	r->bytes += st.bytes;
 	r->entries += st.entries;
 	if (ret < 0)
 		return ret;
-	if (diff_id && *diff_id) {
-		digest_string(&dd, got);
-		if (strcmp(got, diff_id))
-			return err_msg(e, EINVAL, "%s: DiffID mismatch: the "
-				       "config says %s, the layer is %s (see "
-				       "--no-diffid-check)", what, diff_id,
-				       got);
-	}
+	if (lo.want_diff_id && strcmp(got, diff_id))
+		return err_msg(e, EINVAL, "%s: DiffID mismatch: the config "
+			       "says %s, the layer is %s (see "
+			       "--no-diffid-check)", what, diff_id, got);
 	return 0;
 }
 
