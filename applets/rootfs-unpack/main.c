@@ -7,14 +7,12 @@
  * hidden sibling of DEST and renamed into place once every layer is in
  * and checked: DEST is whole or absent, never half there.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,6 +27,7 @@
 #include "reader.h"
 #include "registry.h"
 #include "rootfs-unpack.h"
+#include "stage.h"
 #include "unpack.h"
 
 #define DEFAULT_MAX_BYTES (64ULL << 30)
@@ -135,9 +134,8 @@ struct plan {
 
 /* Where the tree is built and where it goes. */
 struct dest {
-	int parentfd, tmpfd;
+	struct stage st;
 	char *base;		/* DEST's last component */
-	char tmp[300];		/* the sibling's name */
 	int made_bundle;	/* --bundle DIR was created by us */
 	int bundlefd;
 };
@@ -232,126 +230,12 @@ static void parse(struct plan *p, int argc, char **argv)
 
 /* --- DEST: a hidden sibling, renamed into place ---------------------------- */
 
-static int dir_is_empty(int parentfd, const char *name)
-{
-	struct dirent *de;
-	int fd, r = 1;
-	DIR *d;
-
-	fd = openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-		    O_CLOEXEC);
-	d = fd < 0 ? NULL : fdopendir(fd);
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return 0;
-	}
-	while (r && (de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			r = 0;
-	closedir(d);
-	return r;
-}
-
-/* The parent of path (which has no trailing '/' left) and its base. */
-static int open_parent(const char *path, char **base, struct err *e)
-{
-	char *copy = strdup(path), *slash;
-	int fd;
-
-	if (!copy)
-		return err_sys(e, ENOMEM, "%s", path);
-	while (strlen(copy) > 1 && copy[strlen(copy) - 1] == '/')
-		copy[strlen(copy) - 1] = 0;
-	slash = strrchr(copy, '/');
-	if (slash == copy)
-		fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	else if (slash) {
-		*slash = 0;
-		fd = open(copy, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		*slash = '/';
-	} else {
-		fd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	}
-	if (fd < 0) {
-		free(copy);
-		return err_sys(e, errno, "%s: its parent directory", path);
-	}
-	*base = strdup(slash ? slash + 1 : copy);
-	free(copy);
-	if (!*base || !**base || !strcmp(*base, ".") ||
-	    !strcmp(*base, "..")) {
-		close(fd);
-		free(*base);
-		*base = NULL;
-		return err_msg(e, EINVAL, "%s: not a name for a new "
-			       "directory", path);
-	}
-	return fd;
-}
-
-/*
- * Check DEST may be made (absent, or an empty directory rename can
- * replace), and make the hidden sibling: a 0700 wrapper that no other
- * user can reach into, and in it "root", the tree the layers go into.
- */
-static int dest_begin(struct dest *d, int parentfd, const char *shown,
-		      struct err *e)
-{
-	char root[sizeof(d->tmp) + 8];
-	unsigned int rnd;
-	struct stat sb;
-	int i;
-
-	d->parentfd = parentfd;
-	if (fstatat(parentfd, d->base, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    (!S_ISDIR(sb.st_mode) || !dir_is_empty(parentfd, d->base)))
-		return err_msg(e, EEXIST, "%s: exists and is not an empty "
-			       "directory", shown);
-	for (i = 0;; i++) {
-		if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
-			rnd = (unsigned)getpid() * 2654435761u + i;
-		snprintf(d->tmp, sizeof(d->tmp), ".%.200s.unpack-%08x",
-			 d->base, rnd);
-		if (mkdirat(parentfd, d->tmp, 0700) == 0)
-			break;
-		/* Not ours: never to be removed by dest_abort(). */
-		d->tmp[0] = 0;
-		if (errno != EEXIST || i == 99)
-			return err_sys(e, errno, "%s: mkdir beside it", shown);
-	}
-	snprintf(root, sizeof(root), "%s/root", d->tmp);
-	if (mkdirat(parentfd, root, 0755) < 0)
-		return err_sys(e, errno, "%s: mkdir %s", shown, root);
-	d->tmpfd = openat(parentfd, root, O_RDONLY | O_DIRECTORY |
-			  O_NOFOLLOW | O_CLOEXEC);
-	if (d->tmpfd < 0)
-		return err_sys(e, errno, "%s: open %s", shown, root);
-	/* 0755 whatever the umask, until a layer's "./" says otherwise. */
-	fchmod(d->tmpfd, 0755);
-	return 0;
-}
-
-/* Rename the finished tree over DEST (absent or still empty). */
-static int dest_commit(struct dest *d, const char *shown, struct err *e)
-{
-	char root[sizeof(d->tmp) + 8];
-
-	snprintf(root, sizeof(root), "%s/root", d->tmp);
-	if (renameat(d->parentfd, root, d->parentfd, d->base) < 0)
-		return err_sys(e, errno, "%s: rename %s into place", shown,
-			       root);
-	unlinkat(d->parentfd, d->tmp, AT_REMOVEDIR);
-	d->tmp[0] = 0;
-	return 0;
-}
-
 /* Remove what a failed run made: the sibling, a bundle dir it created. */
 static void dest_abort(struct dest *d, const char *bundle)
 {
 	struct err e = { 0 };
 
-	if (d->tmp[0] && path_remove_tree(d->parentfd, d->tmp, &e) < 0)
+	if (stage_abort(&d->st, &e) < 0)
 		log_warn("%s", e.msg);
 	if (d->made_bundle && unlinkat(AT_FDCWD, bundle, AT_REMOVEDIR) < 0)
 		log_warn("%s: %s", bundle, strerror(errno));
@@ -417,7 +301,7 @@ static int apply_layer(struct run *r, struct reader *blob, const char *what,
 		lo.limits.max_bytes = 1;
 	if (!lo.limits.max_entries)
 		lo.limits.max_entries = 1;
-	ret = layer_apply(r->d.tmpfd, blob, what, &lo, got, &st, e);
+	ret = layer_apply(r->d.st.tmpfd, blob, what, &lo, got, &st, e);
 	add_stats(&r->sum, &st);
 	r->bytes += st.bytes;
 	r->entries += st.entries;
@@ -727,16 +611,16 @@ static int unpack_all(struct run *r, const char *shown, struct err *e)
 	progress_end(&r->prog);
 	if (ret < 0)
 		goto out;
-	if (r->p->bundle && (ret = bundle_config(r->d.tmpfd, is_image ?
+	if (r->p->bundle && (ret = bundle_config(r->d.st.tmpfd, is_image ?
 						 &img.config : NULL,
 						 r->p->rootless, &config,
 						 e)) < 0)
 		goto out;
-	if (r->p->sync && syncfs(r->d.tmpfd) < 0) {
+	if (r->p->sync && syncfs(r->d.st.tmpfd) < 0) {
 		ret = err_sys(e, errno, "%s: syncfs", shown);
 		goto out;
 	}
-	ret = dest_commit(&r->d, shown, e);
+	ret = stage_commit(&r->d.st, shown, e);
 	if (ret == 0 && config) {
 		ret = write_file_atomic(r->d.bundlefd, "config.json", config,
 					strlen(config), 0644, r->p->sync ?
@@ -763,15 +647,16 @@ int rootfs_unpack_main(int argc, char **argv)
 	int parentfd, ret;
 
 	log_init("rootfs-unpack");
-	r.d.parentfd = r.d.tmpfd = r.d.bundlefd = -1;
+	r.d.st.parentfd = r.d.st.tmpfd = r.d.bundlefd = -1;
 	parse(&p, argc, argv);
 	progress_init(&r.prog, p.quiet);
 	/* A pipe closed under a registry pull is an error, not a death. */
 	signal(SIGPIPE, SIG_IGN);
 	shown = p.bundle ? p.bundle : p.dest;
 	parentfd = p.bundle ? open_bundle(&p, &r.d, &e) :
-		   open_parent(p.dest, &r.d.base, &e);
-	ret = parentfd < 0 ? parentfd : dest_begin(&r.d, parentfd, shown, &e);
+		   stage_open_parent(p.dest, &r.d.base, &e);
+	ret = parentfd < 0 ? parentfd :
+	      stage_begin(&r.d.st, parentfd, r.d.base, "unpack", shown, &e);
 	if (ret == 0)
 		ret = unpack_all(&r, shown, &e);
 	if (ret < 0) {
@@ -780,8 +665,8 @@ int rootfs_unpack_main(int argc, char **argv)
 	} else {
 		warn_skipped(&r.sum);
 	}
-	if (r.d.tmpfd >= 0)
-		close(r.d.tmpfd);
+	if (r.d.st.tmpfd >= 0)
+		close(r.d.st.tmpfd);
 	if (r.d.bundlefd >= 0)
 		close(r.d.bundlefd);
 	if (parentfd >= 0)
