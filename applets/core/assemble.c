@@ -1031,7 +1031,8 @@ static int opt_put(char *buf, size_t size, size_t *len, const char *s,
 
 /*
  * The mount's options into buf (the page the kernel copies); by_fd
- * names each layer as /proc/self/fd/N, short enough for many more.
+ * names each layer as /proc/self/fd/N, short enough for many more (and
+ * so is one without a path).
  */
 static int overlay_data(char *buf, size_t size,
 			const struct assemble_layer *layers, size_t n,
@@ -1043,10 +1044,10 @@ static int overlay_data(char *buf, size_t size,
 
 	ret = opt_put(buf, size, &len, "lowerdir=", 0);
 	for (i = n; !ret && i-- > 0;) {
-		if (by_fd)
+		if (by_fd || !layers[i].path)
 			path_fd_name(fdname, layers[i].fd);
-		ret = opt_put(buf, size, &len, by_fd ? fdname :
-			      layers[i].path, 1);
+		ret = opt_put(buf, size, &len, by_fd || !layers[i].path ?
+			      fdname : layers[i].path, 1);
 		if (!ret && i)
 			ret = opt_put(buf, size, &len, ":", 0);
 	}

@@ -398,6 +398,15 @@ static void store_layer(void)
 {
 	/* v2 file capabilities: cap_net_raw permitted and effective */
 	static const unsigned char cap[20] = { 1, 0, 0, 2, 0, 0x20 };
+	/* version 2: user:: rw, user:200005 rw, group:: r, mask rw, other r */
+	static const unsigned char acl[44] = {
+		2, 0, 0, 0,
+		0x01, 0, 6, 0, 0xff, 0xff, 0xff, 0xff,
+		0x02, 0, 6, 0, 0x45, 0x0d, 0x03, 0,
+		0x04, 0, 4, 0, 0xff, 0xff, 0xff, 0xff,
+		0x10, 0, 6, 0, 0xff, 0xff, 0xff, 0xff,
+		0x20, 0, 4, 0, 0xff, 0xff, 0xff, 0xff,
+	};
 
 	layer("l0", 100000, 100000);
 	mkd("l0/bin", 0755, 100000, 100000);
@@ -414,6 +423,11 @@ static void store_layer(void)
 	mkf("l0/etc/passwd", 0644, 100000, 100000, "passwd");
 	mkf("l0/etc/shadow", 0640, 100000, 100042, "shadow");
 	mkf("l0/etc/world", 0666, 100000, 100000, "world");
+	/* a named user the container maps may write it, whatever the mode */
+	mkf("l0/etc/acl", 0644, 100000, 100000, "acl");
+	UNIT_EQ_INT(setxattr(at("l0/etc/acl"), "system.posix_acl_access",
+			     acl, sizeof(acl), 0), 0);
+	UNIT_EQ_UINT(st_of("l0/etc/acl").st_mode, S_IFREG | 0664);
 	mkd("l0/home", 0755, 100000, 100000);
 	mkd("l0/home/u", 0700, 101000, 101000);
 	mkf("l0/home/u/f", 0644, 101000, 101000, "f");
@@ -437,6 +451,7 @@ CASE(hardlink_links_store_files_copies_others)
 	UNIT_ASSERT(!same_inode("dest/bin/usym", "l0/bin/usym"));
 	UNIT_ASSERT(!same_inode("dest/etc/shadow", "l0/etc/shadow"));
 	UNIT_ASSERT(!same_inode("dest/etc/world", "l0/etc/world"));
+	UNIT_ASSERT(!same_inode("dest/etc/acl", "l0/etc/acl"));
 	UNIT_ASSERT(!same_inode("dest/home/u/f", "l0/home/u/f"));
 	/* Copies are owned as the container should see them. */
 	s = st_of("dest/bin/su");
@@ -463,7 +478,7 @@ CASE(hardlink_links_store_files_copies_others)
 	UNIT_EQ_UINT(st_of("dest/bin/ok").st_uid, 100000);
 	UNIT_EQ_UINT(st.linked, 2);
 	UNIT_EQ_UINT(st.symlinks, 2);
-	UNIT_EQ_UINT(st.copied, 8);
+	UNIT_EQ_UINT(st.copied, 9);
 	UNIT_EQ_UINT(st.dirs, 4);
 }
 
@@ -906,5 +921,26 @@ CASE(overlay_many_layers)
 	UNIT_EQ_INT(type("dest/f00"), '-');
 	UNIT_EQ_INT(type("dest/f01"), 'f');
 	UNIT_EQ_INT(type("dest/f79"), 'f');
+	UNIT_EQ_INT(umount2(at("dest"), MNT_DETACH), 0);
+}
+
+/* overlayfs's separators in a layer's path are escaped. */
+CASE(overlay_escapes_separators)
+{
+	struct assemble_opts o = { .mode = ASSEMBLE_OVERLAY };
+
+	overlay_ns();
+	layer("a:b,c\\d", 0, 0);
+	mkf("a:b,c\\d/f", 0644, 0, 0, "f");
+	layer("l1", 0, 0);
+	mkf("l1/g", 0644, 0, 0, "g");
+	open_layers();
+	UNIT_EQ_INT(mkdir(at("upper"), 0755), 0);
+	UNIT_EQ_INT(mkdir(at("work"), 0755), 0);
+	if (!overlay_or_skip(assemble_overlay(at("dest"), layers, nlayers,
+					      at("upper"), at("work"), &o,
+					      &e)))
+		return;
+	UNIT_EQ_STR(ls("dest"), "f,g");
 	UNIT_EQ_INT(umount2(at("dest"), MNT_DETACH), 0);
 }
