@@ -68,6 +68,9 @@ struct assemble_opts {
 struct assemble_stats {
 	uint64_t dirs, linked, copied, symlinks, nodes, whiteouts;
 	uint64_t bytes_copied;
+	/* Devices not made (rootless, or no CAP_MKNOD); xattrs the
+	   destination does not take (or, rootless, lets the caller set). */
+	uint64_t devices_skipped, xattrs_skipped;
 };
 
 /*

@@ -1,0 +1,1098 @@
+/*
+ * assemble.c - a rootfs from stored layers; see assemble.h.  The merge is
+ * overlayfs's (Documentation/filesystems/overlayfs.rst, "Directories",
+ * "whiteouts and opaque directories"), made as one walk of the merged
+ * tree: each name is taken from the topmost layer that has it, a
+ * directory merged with the same directory of the layers below until a
+ * non-directory, a whiteout or an opaque one stops it.  So nothing is
+ * made that a higher layer would take away, a directory is done (its
+ * times set) once its children are, and DEST never holds a symlink where
+ * the walk goes down.  Every name is opened relative to its directory's
+ * fd, never following a symlink.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "assemble.h"
+#include "io.h"
+#include "path.h"
+
+#define PATH_BUF (PATH_MAX + NAME_MAX + 2)
+#define DATA_BUF (256 << 10)	/* file data, when copy_file_range can't */
+#define XATTR_BUF 65536		/* XATTR_LIST_MAX and XATTR_SIZE_MAX */
+#define SHOWN 160		/* a name in a message, escaped */
+#define PROC_NAME (32 + NAME_MAX + 2)
+
+/* One layer's directory at the walk's place. */
+struct src {
+	int fd;
+	const struct assemble_layer *l;
+};
+
+/* A name met in one of a merged directory's layers. */
+struct ent {
+	size_t off;		/* in the level's arena */
+	size_t src;		/* its directory in the chain, top first */
+	unsigned char type;	/* d_type */
+};
+
+struct level {
+	struct ent *ents;
+	size_t n, cap;
+	char *arena;
+	size_t alen, acap;
+};
+
+/* A store inode copied once, for its other names (st_nlink > 1). */
+struct node {
+	dev_t dev;
+	ino_t ino;
+	char *path;		/* in DEST; NULL: a free slot */
+};
+
+struct assembly {
+	const struct assemble_opts *o;
+	struct assemble_stats st;
+	int rootfd;
+	int no_devices, no_cfr;
+	uid_t euid;
+	gid_t egid;
+	char path[PATH_BUF];	/* the walk's place in DEST */
+	size_t plen;
+	char *buf, *list, *val;
+	struct node *nodes;
+	size_t nodes_cap, nodes_used;
+};
+
+/* s fit for a message: control bytes and '\' escaped, cut. */
+static const char *shown(const char *s, char *out, size_t size)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+	unsigned char c;
+
+	for (; *s; s++) {
+		if (size - o < 9) {
+			memcpy(out + o, "...", 4);
+			return out;
+		}
+		c = *s;
+		if (c == '\\') {
+			out[o++] = '\\';
+			out[o++] = '\\';
+		} else if (c < 0x20 || c == 0x7f) {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		} else {
+			out[o++] = c;
+		}
+	}
+	out[o] = 0;
+	return out;
+}
+
+/* "assemble: PATH: what[: strerror(no)]" */
+__attribute__((format(printf, 5, 6)))
+static int fail(struct assembly *a, struct err *e, int no, int sys,
+		const char *fmt, ...)
+{
+	char name[SHOWN], what[ERR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	shown(a->plen ? a->path : ".", name, sizeof(name));
+	return err_msg(e, no, "assemble: %s: %s%s%s", name, what,
+		       sys ? ": " : "", sys ? strerror(no) : "");
+}
+
+/* ---- ids ---- */
+
+/* map(id), or id itself without a map; -1 when the map lacks it. */
+static int map_id(const struct unpack_idmap *m, size_t n, uint32_t id,
+		  uint32_t *out)
+{
+	size_t i;
+
+	if (!n) {
+		*out = id;
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		if (id >= m[i].inside && id - m[i].inside < m[i].count) {
+			*out = m[i].outside + (id - m[i].inside);
+			return 0;
+		}
+	return -1;
+}
+
+/* 1 when the host id is one the map gives the container. */
+static int taken(const struct unpack_idmap *m, size_t n, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (id >= m[i].outside && id - m[i].outside < m[i].count)
+			return 1;
+	return 0;
+}
+
+/* The id the container should see for a stored one (assemble.h, Ids). */
+static int seen_id(const struct unpack_idmap *m, size_t n, uint32_t stored,
+		   uint32_t base, uint32_t *out)
+{
+	if (stored < base)
+		return -1;
+	return map_id(m, n, stored - base, out);
+}
+
+static int owner(struct assembly *a, const struct stat *st,
+		 const struct assemble_layer *l, uid_t *uid, gid_t *gid,
+		 struct err *e)
+{
+	const struct assemble_opts *o = a->o;
+	uint32_t id;
+
+	if (seen_id(o->uid_map, o->n_uid_map, st->st_uid, l->uid_base, &id))
+		return fail(a, e, EINVAL, 0, "stored uid %u (uid base %u) is "
+			    "outside the uid map", (unsigned)st->st_uid,
+			    (unsigned)l->uid_base);
+	*uid = id;
+	if (seen_id(o->gid_map, o->n_gid_map, st->st_gid, l->gid_base, &id))
+		return fail(a, e, EINVAL, 0, "stored gid %u (gid base %u) is "
+			    "outside the gid map", (unsigned)st->st_gid,
+			    (unsigned)l->gid_base);
+	*gid = id;
+	return 0;
+}
+
+/* ---- checks ---- */
+
+/* Every range of the map sends i to base + i (none: base is 0). */
+static int shifts(const struct unpack_idmap *m, size_t n, uint32_t base)
+{
+	size_t i;
+
+	if (!n)
+		return !base;
+	for (i = 0; i < n; i++)
+		if ((uint64_t)m[i].inside + base != m[i].outside)
+			return 0;
+	return 1;
+}
+
+static int check_overlay(const struct assemble_layer *layers, size_t n,
+			 const struct assemble_opts *o, struct err *e)
+{
+	static const char *const use = "it would see other owners than the "
+				       "image's; use --mode hardlink or "
+				       "--mode copy";
+	const char *which[2] = { "uid", "gid" };
+	const struct unpack_idmap *m[2] = { o->uid_map, o->gid_map };
+	size_t nm[2] = { o->n_uid_map, o->n_gid_map }, i, k;
+	uint32_t base;
+
+	for (i = 0; i < n; i++)
+		for (k = 0; k < 2; k++) {
+			base = k ? layers[i].gid_base : layers[i].uid_base;
+			if (shifts(m[k], nm[k], base))
+				continue;
+			if (!nm[k])
+				return err_msg(e, EPERM, "overlay: the store "
+					       "keeps %s 0 as %s %u and the "
+					       "container has no %s map: %s",
+					       which[k], which[k],
+					       (unsigned)base, which[k], use);
+			return err_msg(e, EPERM, "overlay: the container's "
+				       "%s map does not send %s 0.. to %s "
+				       "%u.., as the store keeps them: %s",
+				       which[k], which[k], which[k],
+				       (unsigned)base, use);
+		}
+	return 0;
+}
+
+static int check_hardlink(const struct assemble_layer *layers, size_t n,
+			  const struct assemble_opts *o, struct err *e)
+{
+	struct err ignored = { 0 };
+	const char *modes;
+	size_t i;
+
+	if (o->read_only)
+		return 0;
+	if (!o->n_uid_map || !o->n_gid_map)
+		return err_msg(e, EPERM, "hardlink: without a user namespace "
+			       "the container's root is root on the host and "
+			       "could write the store's files through the "
+			       "links; give the container's --uid-map/"
+			       "--gid-map, or --read-only, or use --mode "
+			       "overlay or --mode copy");
+	modes = check_overlay(layers, n, o, &ignored) ? "--mode copy" :
+		"--mode overlay or --mode copy";
+	for (i = 0; i < n; i++) {
+		if (taken(o->uid_map, o->n_uid_map, layers[i].uid_base))
+			return err_msg(e, EPERM, "hardlink: the container's "
+				       "uid map takes in uid %u, the store's "
+				       "owner: its root could write the "
+				       "store's files through the links; "
+				       "give a map without it, or "
+				       "--read-only, or use %s",
+				       (unsigned)layers[i].uid_base, modes);
+		if (taken(o->gid_map, o->n_gid_map, layers[i].gid_base))
+			return err_msg(e, EPERM, "hardlink: the container's "
+				       "gid map takes in gid %u, the store's "
+				       "owner: it could write the store's "
+				       "files through the links; give a map "
+				       "without it, or --read-only, or use "
+				       "%s", (unsigned)layers[i].gid_base,
+				       modes);
+	}
+	return 0;
+}
+
+int assemble_check(const struct assemble_layer *layers, size_t n,
+		   const struct assemble_opts *o, struct err *e)
+{
+	switch (o->mode) {
+	case ASSEMBLE_HARDLINK:
+		return check_hardlink(layers, n, o, e);
+	case ASSEMBLE_OVERLAY:
+		return check_overlay(layers, n, o, e);
+	case ASSEMBLE_COPY:
+		return 0;
+	}
+	return err_msg(e, EINVAL, "assemble: mode %d", (int)o->mode);
+}
+
+/* ---- one name ---- */
+
+static void proc_name(char out[PROC_NAME], int dirfd, const char *name)
+{
+	path_fd_name(out, dirfd);
+	snprintf(out + strlen(out), PROC_NAME - strlen(out), "/%s", name);
+}
+
+/*
+ * 1 when the xattrs of dirfd/name could let a mapped id write it or give
+ * more than its mode shows: file capabilities (assemble.h), an access
+ * ACL's named users and groups.  Unreadable counts as such: it is copied.
+ */
+static int risky_xattrs(struct assembly *a, int dirfd, const char *name)
+{
+	char proc[PROC_NAME];
+	ssize_t n, i;
+
+	proc_name(proc, dirfd, name);
+	n = llistxattr(proc, a->list, XATTR_BUF);
+	if (n < 0)
+		return errno != ENOTSUP;
+	for (i = 0; i < n; i += strlen(a->list + i) + 1)
+		if (!strcmp(a->list + i, "security.capability") ||
+		    !strcmp(a->list + i, "system.posix_acl_access"))
+			return 1;
+	return 0;
+}
+
+/* The protection rule of assemble.h, for a regular file or a symlink. */
+static int may_link(struct assembly *a, const struct src *s,
+		    const char *name, const struct stat *st)
+{
+	const struct assemble_opts *o = a->o;
+	const struct assemble_layer *l = s->l;
+	mode_t m = st->st_mode, ug;
+	uint32_t uid, gid;
+
+	if (o->mode != ASSEMBLE_HARDLINK)
+		return 0;
+	if (o->read_only &&
+	    !seen_id(o->uid_map, o->n_uid_map, st->st_uid, l->uid_base,
+		     &uid) &&
+	    !seen_id(o->gid_map, o->n_gid_map, st->st_gid, l->gid_base,
+		     &gid) &&
+	    uid == st->st_uid && gid == st->st_gid)
+		return 1;
+	if (!o->n_uid_map || !o->n_gid_map ||
+	    taken(o->uid_map, o->n_uid_map, st->st_uid) ||
+	    taken(o->gid_map, o->n_gid_map, st->st_gid) ||
+	    st->st_uid != l->uid_base || st->st_gid != l->gid_base)
+		return 0;
+	if (S_ISLNK(m))
+		return 1;
+	if (m & (S_ISUID | S_ISGID | S_IWOTH))
+		return 0;
+	/* Seen as "other" in the container: r and x must not depend on
+	   being the owner or in the group. */
+	ug = ((m >> 6) | (m >> 3)) & 05;
+	if (ug & ~m)
+		return 0;
+	return !risky_xattrs(a, s->fd, name);
+}
+
+static int overlay_xattr(const char *name)
+{
+	return !strncmp(name, "trusted.overlay.", 16) ||
+	       !strncmp(name, "user.overlay.", 13);
+}
+
+/*
+ * The xattrs of a source (sfd, or when it is -1 the path sproc, not
+ * followed) onto the copy (dfd, or dproc), overlayfs's own left out.
+ */
+static int copy_xattrs(struct assembly *a, int sfd, const char *sproc,
+		       int dfd, const char *dproc, struct err *e)
+{
+	char x[SHOWN];
+	ssize_t n, v, i;
+	const char *name;
+	int r;
+
+	n = sfd >= 0 ? flistxattr(sfd, a->list, XATTR_BUF) :
+	    llistxattr(sproc, a->list, XATTR_BUF);
+	if (n < 0 && errno == ENOTSUP)
+		return 0;
+	if (n < 0)
+		return fail(a, e, errno, 1, "list xattrs");
+	for (i = 0; i < n; i += strlen(name) + 1) {
+		name = a->list + i;
+		if (overlay_xattr(name))
+			continue;
+		v = sfd >= 0 ? fgetxattr(sfd, name, a->val, XATTR_BUF) :
+		    lgetxattr(sproc, name, a->val, XATTR_BUF);
+		if (v < 0)
+			return fail(a, e, errno, 1, "xattr %s",
+				    shown(name, x, sizeof(x)));
+		r = dfd >= 0 ? fsetxattr(dfd, name, a->val, v, 0) :
+		    lsetxattr(dproc, name, a->val, v, 0);
+		if (r < 0 && (errno == ENOTSUP ||
+			      (a->o->rootless && errno == EPERM))) {
+			a->st.xattrs_skipped++;
+			continue;
+		}
+		if (r < 0)
+			return fail(a, e, errno, 1, "set xattr %s",
+				    shown(name, x, sizeof(x)));
+	}
+	return 0;
+}
+
+static int copy_data(struct assembly *a, int sfd, int dfd, struct err *e)
+{
+	ssize_t n;
+
+	for (;;) {
+		if (!a->no_cfr) {
+			n = copy_file_range(sfd, NULL, dfd, NULL, 1 << 30, 0);
+			/*
+			 * Another file system, or none that can: read and
+			 * write from here on (the offsets moved with what
+			 * was done).
+			 */
+			if (n < 0 && (errno == EXDEV || errno == ENOSYS ||
+				      errno == EINVAL || errno == EOPNOTSUPP ||
+				      errno == EPERM)) {
+				a->no_cfr = 1;
+				continue;
+			}
+		} else {
+			n = read(sfd, a->buf, DATA_BUF);
+			if (n > 0 && (n = write_full(dfd, a->buf, n)) < 0)
+				return fail(a, e, -n, 1, "write");
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return fail(a, e, errno, 1, "copy");
+		if (!n)
+			return 0;
+		a->st.bytes_copied += n;
+	}
+}
+
+static int copy_file(struct assembly *a, const struct src *s,
+		     const char *name, const struct stat *st, int dirfd,
+		     struct err *e)
+{
+	struct timespec ts[2] = { st->st_atim, st->st_mtim };
+	mode_t mode = st->st_mode & 07777;
+	int sfd, dfd, ret;
+	uid_t uid;
+	gid_t gid;
+
+	ret = owner(a, st, s->l, &uid, &gid, e);
+	if (ret < 0)
+		return ret;
+	sfd = openat(s->fd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY |
+		     O_CLOEXEC);
+	if (sfd < 0)
+		return fail(a, e, errno, 1, "open in the store");
+	dfd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		     O_CLOEXEC, mode & 0777);
+	if (dfd < 0) {
+		ret = fail(a, e, errno, 1, "create");
+		goto out_src;
+	}
+	ret = copy_data(a, sfd, dfd, e);
+	if (ret < 0)
+		goto out;
+	if (!a->o->rootless && (uid != a->euid || gid != a->egid) &&
+	    fchown(dfd, uid, gid) < 0) {
+		ret = fail(a, e, errno, 1, "chown %u:%u", (unsigned)uid,
+			   (unsigned)gid);
+		goto out;
+	}
+	/* After the data and the chown, which drop security.capability. */
+	ret = copy_xattrs(a, sfd, NULL, dfd, NULL, e);
+	if (ret < 0)
+		goto out;
+	/* Made with the permission bits; chown drops setuid/setgid. */
+	if ((mode & 07000) && fchmod(dfd, mode) < 0) {
+		ret = fail(a, e, errno, 1, "chmod %04o", (unsigned)mode);
+		goto out;
+	}
+	if (futimens(dfd, ts) < 0)
+		ret = fail(a, e, errno, 1, "set times");
+out:
+	if (close(dfd) < 0 && !ret)
+		ret = fail(a, e, errno, 1, "close");
+out_src:
+	close(sfd);
+	if (!ret)
+		a->st.copied++;
+	return ret;
+}
+
+/* Owner, xattrs, mode (with chmod) and times of dirfd/name, not opened. */
+static int meta_at(struct assembly *a, const struct src *s,
+		   const char *name, const struct stat *st, int dirfd,
+		   int chmod, struct err *e)
+{
+	struct timespec ts[2] = { st->st_atim, st->st_mtim };
+	char sproc[PROC_NAME], dproc[PROC_NAME];
+	mode_t mode = st->st_mode & 07777;
+	uid_t uid;
+	gid_t gid;
+	int ret;
+
+	ret = owner(a, st, s->l, &uid, &gid, e);
+	if (ret < 0)
+		return ret;
+	if (!a->o->rootless && (uid != a->euid || gid != a->egid) &&
+	    fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return fail(a, e, errno, 1, "chown %u:%u", (unsigned)uid,
+			    (unsigned)gid);
+	proc_name(sproc, s->fd, name);
+	proc_name(dproc, dirfd, name);
+	ret = copy_xattrs(a, -1, sproc, -1, dproc, e);
+	if (ret < 0)
+		return ret;
+	if (chmod && (mode & 07000) && fchmodat(dirfd, name, mode, 0) < 0)
+		return fail(a, e, errno, 1, "chmod %04o", (unsigned)mode);
+	if (utimensat(dirfd, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
+		return fail(a, e, errno, 1, "set times");
+	return 0;
+}
+
+static int make_symlink(struct assembly *a, const struct src *s,
+			const char *name, const struct stat *st, int dirfd,
+			struct err *e)
+{
+	ssize_t n = readlinkat(s->fd, name, a->buf, PATH_MAX);
+
+	if (n < 0)
+		return fail(a, e, errno, 1, "read the symlink");
+	if (n == PATH_MAX)
+		return fail(a, e, ENAMETOOLONG, 1, "read the symlink");
+	a->buf[n] = 0;
+	if (symlinkat(a->buf, dirfd, name) < 0)
+		return fail(a, e, errno, 1, "symlink");
+	a->st.symlinks++;
+	return meta_at(a, s, name, st, dirfd, 0, e);
+}
+
+/* A fifo or a device, made anew; 1 when a device is skipped. */
+static int make_node(struct assembly *a, const struct src *s,
+		     const char *name, const struct stat *st, int dirfd,
+		     struct err *e)
+{
+	int fifo = S_ISFIFO(st->st_mode);
+
+	if (mknodat(dirfd, name, st->st_mode & (S_IFMT | 0777),
+		    fifo ? 0 : st->st_rdev) < 0) {
+		/* No CAP_MKNOD: as rootless. */
+		if (errno == EPERM && !fifo) {
+			a->st.devices_skipped++;
+			return 1;
+		}
+		return fail(a, e, errno, 1, "mknod");
+	}
+	a->st.nodes++;
+	return meta_at(a, s, name, st, dirfd, 1, e);
+}
+
+/* ---- in-layer hard links of what is not linked to the store ---- */
+
+static size_t node_slot(size_t cap, dev_t dev, ino_t ino)
+{
+	uint64_t h = ((uint64_t)ino ^ (uint64_t)dev << 40) *
+		     0x9e3779b97f4a7c15ULL;
+
+	return (h >> 20) & (cap - 1);
+}
+
+static const char *node_find(const struct assembly *a,
+			     const struct stat *st)
+{
+	size_t i;
+
+	if (!a->nodes_cap)
+		return NULL;
+	for (i = node_slot(a->nodes_cap, st->st_dev, st->st_ino);
+	     a->nodes[i].path; i = (i + 1) & (a->nodes_cap - 1))
+		if (a->nodes[i].dev == st->st_dev &&
+		    a->nodes[i].ino == st->st_ino)
+			return a->nodes[i].path;
+	return NULL;
+}
+
+static int node_add(struct assembly *a, const struct stat *st,
+		    struct err *e)
+{
+	size_t cap, i, j;
+	struct node *n;
+
+	if ((a->nodes_used + 1) * 2 > a->nodes_cap) {
+		cap = a->nodes_cap ? a->nodes_cap * 2 : 256;
+		n = calloc(cap, sizeof(*n));
+		if (!n)
+			return fail(a, e, ENOMEM, 1, "hard links");
+		for (i = 0; i < a->nodes_cap; i++) {
+			if (!a->nodes[i].path)
+				continue;
+			for (j = node_slot(cap, a->nodes[i].dev,
+					   a->nodes[i].ino);
+			     n[j].path; j = (j + 1) & (cap - 1))
+				;
+			n[j] = a->nodes[i];
+		}
+		free(a->nodes);
+		a->nodes = n;
+		a->nodes_cap = cap;
+	}
+	for (i = node_slot(a->nodes_cap, st->st_dev, st->st_ino);
+	     a->nodes[i].path; i = (i + 1) & (a->nodes_cap - 1))
+		;
+	a->nodes[i].path = strdup(a->path);
+	if (!a->nodes[i].path)
+		return fail(a, e, ENOMEM, 1, "hard links");
+	a->nodes[i].dev = st->st_dev;
+	a->nodes[i].ino = st->st_ino;
+	a->nodes_used++;
+	return 0;
+}
+
+static void count(struct assembly *a, mode_t mode)
+{
+	if (S_ISREG(mode))
+		a->st.copied++;
+	else if (S_ISLNK(mode))
+		a->st.symlinks++;
+	else
+		a->st.nodes++;
+}
+
+/* Anything but a directory or a whiteout, from s (the topmost). */
+static int put_nondir(struct assembly *a, const struct src *s,
+		      const char *name, const struct stat *st, int dirfd,
+		      struct err *e)
+{
+	mode_t t = st->st_mode & S_IFMT;
+	const char *first;
+	char x[SHOWN];
+	int ret;
+
+	if (t == S_IFSOCK)
+		return 0;
+	if ((t == S_IFCHR || t == S_IFBLK) && a->no_devices) {
+		a->st.devices_skipped++;
+		return 0;
+	}
+	if ((t == S_IFREG || t == S_IFLNK) && may_link(a, s, name, st)) {
+		if (linkat(s->fd, name, dirfd, name, 0) < 0)
+			return fail(a, e, errno, 1, "link");
+		if (t == S_IFLNK)
+			a->st.symlinks++;
+		else
+			a->st.linked++;
+		return 0;
+	}
+	/*
+	 * Another name of an inode copied already.  Its path runs through
+	 * directories this walk made and never replaces: no symlink.
+	 */
+	if (st->st_nlink > 1 && (first = node_find(a, st))) {
+		if (linkat(a->rootfd, first, dirfd, name, 0) < 0)
+			return fail(a, e, errno, 1, "link to %s",
+				    shown(first, x, sizeof(x)));
+		count(a, t);
+		return 0;
+	}
+	if (t == S_IFREG)
+		ret = copy_file(a, s, name, st, dirfd, e);
+	else if (t == S_IFLNK)
+		ret = make_symlink(a, s, name, st, dirfd, e);
+	else
+		ret = make_node(a, s, name, st, dirfd, e);
+	if (!ret && st->st_nlink > 1)
+		ret = node_add(a, st, e);
+	return ret < 0 ? ret : 0;
+}
+
+/* ---- the walk ---- */
+
+static int is_whiteout(const struct stat *st)
+{
+	return S_ISCHR(st->st_mode) && st->st_rdev == 0;
+}
+
+static int is_opaque(int fd)
+{
+	char v[2];
+
+	return (fgetxattr(fd, UNPACK_OPAQUE_TRUSTED, v, sizeof(v)) == 1 &&
+		v[0] == 'y') ||
+	       (fgetxattr(fd, UNPACK_OPAQUE_USER, v, sizeof(v)) == 1 &&
+		v[0] == 'y');
+}
+
+static int is_dir_at(int dirfd, const char *name, unsigned char type)
+{
+	struct stat st;
+
+	if (type != DT_UNKNOWN)
+		return type == DT_DIR;
+	return !fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) &&
+	       S_ISDIR(st.st_mode);
+}
+
+/* Owner, xattrs, mode, times of the directory fd, after its children. */
+static int dir_meta(struct assembly *a, int fd, const struct src *s,
+		    const struct stat *st, struct err *e)
+{
+	struct timespec ts[2] = { st->st_atim, st->st_mtim };
+	mode_t mode = st->st_mode & 07777;
+	uid_t uid;
+	gid_t gid;
+	int ret;
+
+	ret = owner(a, st, s->l, &uid, &gid, e);
+	if (ret < 0)
+		return ret;
+	if (!a->o->rootless && fchown(fd, uid, gid) < 0)
+		return fail(a, e, errno, 1, "chown %u:%u", (unsigned)uid,
+			    (unsigned)gid);
+	ret = copy_xattrs(a, s->fd, NULL, fd, NULL, e);
+	if (ret < 0)
+		return ret;
+	if (fchmod(fd, mode) < 0)
+		return fail(a, e, errno, 1, "chmod %04o", (unsigned)mode);
+	if (futimens(fd, ts) < 0)
+		return fail(a, e, errno, 1, "set times");
+	return 0;
+}
+
+static int level_add(struct level *lv, const char *name, size_t src,
+		     unsigned char type)
+{
+	size_t len = strlen(name) + 1, c;
+	void *p;
+
+	if (lv->n == lv->cap) {
+		c = lv->cap ? lv->cap * 2 : 64;
+		p = realloc(lv->ents, c * sizeof(*lv->ents));
+		if (!p)
+			return -ENOMEM;
+		lv->ents = p;
+		lv->cap = c;
+	}
+	if (lv->alen + len > lv->acap) {
+		c = lv->acap ? lv->acap : 4096;
+		while (lv->alen + len > c)
+			c *= 2;
+		p = realloc(lv->arena, c);
+		if (!p)
+			return -ENOMEM;
+		lv->arena = p;
+		lv->acap = c;
+	}
+	memcpy(lv->arena + lv->alen, name, len);
+	lv->ents[lv->n].off = lv->alen;
+	lv->ents[lv->n].src = src;
+	lv->ents[lv->n++].type = type;
+	lv->alen += len;
+	return 0;
+}
+
+static int level_read(struct assembly *a, struct level *lv,
+		      const struct src *chain, size_t n, struct err *e)
+{
+	struct dirent *de;
+	int fd, ret = 0;
+	size_t k;
+	DIR *d;
+
+	for (k = 0; k < n && !ret; k++) {
+		fd = openat(chain[k].fd, ".", O_RDONLY | O_DIRECTORY |
+			    O_CLOEXEC);
+		d = fd < 0 ? NULL : fdopendir(fd);
+		if (!d) {
+			ret = fail(a, e, errno, 1, "open in the store");
+			if (fd >= 0)
+				close(fd);
+			break;
+		}
+		while ((errno = 0, de = readdir(d))) {
+			if (!strcmp(de->d_name, ".") ||
+			    !strcmp(de->d_name, ".."))
+				continue;
+			ret = level_add(lv, de->d_name, k, de->d_type);
+			if (ret < 0) {
+				ret = fail(a, e, -ret, 1, "list");
+				break;
+			}
+		}
+		if (!ret && errno)
+			ret = fail(a, e, errno, 1, "list");
+		closedir(d);
+	}
+	return ret;
+}
+
+static int ent_cmp(const void *x, const void *y, void *arena)
+{
+	const struct ent *p = x, *q = y;
+	int r = strcmp((char *)arena + p->off, (char *)arena + q->off);
+
+	return r ? r : (p->src > q->src) - (p->src < q->src);
+}
+
+static int walk(struct assembly *a, const struct src *chain, size_t n,
+		int dirfd, struct err *e);
+
+/*
+ * The directory name, topmost in g[0] (st), merged with the same name
+ * below it while that is a directory and none so far is opaque.
+ */
+static int merge_dir(struct assembly *a, const struct src *chain,
+		     const struct ent *g, size_t ng, const char *name,
+		     const struct stat *st, int dirfd, struct err *e)
+{
+	struct src *sub;
+	size_t i, k = 0;
+	int fd, ret = 0;
+
+	sub = malloc(ng * sizeof(*sub));
+	if (!sub)
+		return fail(a, e, ENOMEM, 1, "merge");
+	for (i = 0; i < ng; i++) {
+		/* A whiteout or a file below hides the rest. */
+		if (i && !is_dir_at(chain[g[i].src].fd, name, g[i].type))
+			break;
+		fd = openat(chain[g[i].src].fd, name, O_RDONLY | O_DIRECTORY |
+			    O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			ret = fail(a, e, errno, 1, "open in the store");
+			goto out;
+		}
+		sub[k].fd = fd;
+		sub[k++].l = chain[g[i].src].l;
+		if (is_opaque(fd)) {
+			if (i + 1 < ng)
+				a->st.whiteouts++;
+			break;
+		}
+	}
+	/* Owner rwx until dir_meta(), so a rootless walk can fill it. */
+	if (mkdirat(dirfd, name, 0700) < 0) {
+		ret = fail(a, e, errno, 1, "mkdir");
+		goto out;
+	}
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+	if (fd < 0) {
+		ret = fail(a, e, errno, 1, "open");
+		goto out;
+	}
+	a->st.dirs++;
+	ret = walk(a, sub, k, fd, e);
+	if (!ret)
+		ret = dir_meta(a, fd, &sub[0], st, e);
+	close(fd);
+out:
+	while (k)
+		close(sub[--k].fd);
+	free(sub);
+	return ret;
+}
+
+/* One name of a merged directory: g[0..ng), its layers, top first. */
+static int one(struct assembly *a, const struct src *chain,
+	       const struct ent *g, size_t ng, const char *arena, int dirfd,
+	       struct err *e)
+{
+	const char *name = arena + g[0].off;
+	const struct src *top = &chain[g[0].src];
+	size_t len = strlen(name), saved = a->plen;
+	struct stat st;
+	int ret = 0;
+
+	if (a->plen + 1 + len >= sizeof(a->path))
+		return fail(a, e, ENAMETOOLONG, 1, "%s", name);
+	if (a->plen)
+		a->path[a->plen++] = '/';
+	memcpy(a->path + a->plen, name, len + 1);
+	a->plen += len;
+	if (fstatat(top->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		ret = fail(a, e, errno, 1, "stat in the store");
+	else if (S_ISDIR(st.st_mode))
+		ret = merge_dir(a, chain, g, ng, name, &st, dirfd, e);
+	else if (is_whiteout(&st))
+		a->st.whiteouts++;
+	else
+		ret = put_nondir(a, top, name, &st, dirfd, e);
+	a->plen = saved;
+	a->path[saved] = 0;
+	return ret;
+}
+
+/* The merged directory of chain[0..n) (top first) into dirfd. */
+static int walk(struct assembly *a, const struct src *chain, size_t n,
+		int dirfd, struct err *e)
+{
+	struct level lv = { 0 };
+	size_t i, j;
+	int ret;
+
+	ret = level_read(a, &lv, chain, n, e);
+	if (!ret && lv.n)
+		qsort_r(lv.ents, lv.n, sizeof(*lv.ents), ent_cmp, lv.arena);
+	for (i = 0; !ret && i < lv.n; i = j) {
+		for (j = i + 1; j < lv.n &&
+		     !strcmp(lv.arena + lv.ents[j].off,
+			     lv.arena + lv.ents[i].off); j++)
+			;
+		ret = one(a, chain, &lv.ents[i], j - i, lv.arena, dirfd, e);
+	}
+	free(lv.ents);
+	free(lv.arena);
+	return ret;
+}
+
+/* The layers' roots, top first, down to the first opaque one. */
+static int open_roots(struct assembly *a, const struct assemble_layer *l,
+		      size_t n, struct src *chain, size_t *k,
+		      struct err *e)
+{
+	size_t i;
+	int fd;
+
+	for (i = n; i-- > 0;) {
+		fd = openat(l[i].fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return fail(a, e, errno, 1, "open layer %zu", i);
+		chain[*k].fd = fd;
+		chain[(*k)++].l = &l[i];
+		if (is_opaque(fd)) {
+			if (i)
+				a->st.whiteouts++;
+			break;
+		}
+	}
+	return 0;
+}
+
+/* hardlink: links cross no file system. */
+static int same_fs(struct assembly *a, const struct src *chain, size_t n,
+		   struct err *e)
+{
+	struct stat d, s;
+	size_t i;
+
+	if (fstat(a->rootfd, &d) < 0)
+		return fail(a, e, errno, 1, "stat");
+	for (i = 0; i < n; i++) {
+		if (fstat(chain[i].fd, &s) < 0)
+			return fail(a, e, errno, 1, "stat a layer");
+		if (s.st_dev != d.st_dev)
+			return err_msg(e, EXDEV, "hardlink: the destination "
+				       "is on another file system than the "
+				       "store: use --mode copy");
+	}
+	return 0;
+}
+
+int assemble_tree(int destfd, const struct assemble_layer *layers, size_t n,
+		  const struct assemble_opts *o, struct assemble_stats *st,
+		  struct err *e)
+{
+	struct assembly a = { .o = o, .rootfd = -1 };
+	struct src *chain = NULL;
+	size_t k = 0, i;
+	struct stat rst;
+	mode_t mask;
+	int ret;
+
+	if (o->mode == ASSEMBLE_OVERLAY)
+		return err_msg(e, EINVAL, "assemble: overlay is a mount: "
+			       "assemble_overlay()");
+	if (!n)
+		return err_msg(e, EINVAL, "assemble: no layers");
+	ret = assemble_check(layers, n, o, e);
+	if (ret < 0)
+		return ret;
+	a.euid = geteuid();
+	a.egid = getegid();
+	a.no_devices = o->rootless || unpack_in_userns();
+	a.buf = malloc(DATA_BUF);
+	a.list = malloc(XATTR_BUF);
+	a.val = malloc(XATTR_BUF);
+	chain = calloc(n, sizeof(*chain));
+	if (!a.buf || !a.list || !a.val || !chain) {
+		ret = err_sys(e, ENOMEM, "assemble");
+		goto out;
+	}
+	a.rootfd = openat(destfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (a.rootfd < 0) {
+		ret = err_sys(e, errno, "assemble: open the destination");
+		goto out;
+	}
+	ret = open_roots(&a, layers, n, chain, &k, e);
+	if (!ret && o->mode == ASSEMBLE_HARDLINK)
+		ret = same_fs(&a, chain, k, e);
+	if (!ret && fstat(chain[0].fd, &rst) < 0)
+		ret = fail(&a, e, errno, 1, "stat the top layer");
+	if (ret)
+		goto out;
+	/* Everything is made with its mode: most need no chmod. */
+	mask = umask(0);
+	ret = walk(&a, chain, k, a.rootfd, e);
+	if (!ret)
+		ret = dir_meta(&a, a.rootfd, &chain[0], &rst, e);
+	umask(mask);
+out:
+	if (st)
+		*st = a.st;
+	while (k)
+		close(chain[--k].fd);
+	if (a.rootfd >= 0)
+		close(a.rootfd);
+	for (i = 0; i < a.nodes_cap; i++)
+		free(a.nodes[i].path);
+	free(a.nodes);
+	free(chain);
+	free(a.val);
+	free(a.list);
+	free(a.buf);
+	return ret;
+}
+
+/* ---- overlay ---- */
+
+/* Append s to buf[*len..size), escaping overlayfs's separators. */
+static int opt_put(char *buf, size_t size, size_t *len, const char *s,
+		   int esc)
+{
+	for (; *s; s++) {
+		if (esc && (*s == ':' || *s == ',' || *s == '\\')) {
+			if (*len + 1 >= size)
+				return -E2BIG;
+			buf[(*len)++] = '\\';
+		}
+		if (*len + 1 >= size)
+			return -E2BIG;
+		buf[(*len)++] = *s;
+	}
+	buf[*len] = 0;
+	return 0;
+}
+
+/*
+ * The mount's options into buf (the page the kernel copies); by_fd
+ * names each layer as /proc/self/fd/N, short enough for many more (and
+ * so is one without a path).
+ */
+static int overlay_data(char *buf, size_t size,
+			const struct assemble_layer *layers, size_t n,
+			const char *upper, const char *work, int by_fd)
+{
+	char fdname[32];
+	size_t len = 0, i;
+	int ret;
+
+	ret = opt_put(buf, size, &len, "lowerdir=", 0);
+	for (i = n; !ret && i-- > 0;) {
+		if (by_fd || !layers[i].path)
+			path_fd_name(fdname, layers[i].fd);
+		ret = opt_put(buf, size, &len, by_fd || !layers[i].path ?
+			      fdname : layers[i].path, 1);
+		if (!ret && i)
+			ret = opt_put(buf, size, &len, ":", 0);
+	}
+	if (!ret)
+		ret = opt_put(buf, size, &len, ",upperdir=", 0);
+	if (!ret)
+		ret = opt_put(buf, size, &len, upper, 1);
+	if (!ret)
+		ret = opt_put(buf, size, &len, ",workdir=", 0);
+	if (!ret)
+		ret = opt_put(buf, size, &len, work, 1);
+	if (!ret && unpack_in_userns())
+		ret = opt_put(buf, size, &len, ",userxattr", 0);
+	return ret;
+}
+
+int assemble_overlay(const char *dest, const struct assemble_layer *layers,
+		     size_t n, const char *upper, const char *work,
+		     const struct assemble_opts *o, struct err *e)
+{
+	struct assemble_opts ov = *o;
+	long page = sysconf(_SC_PAGESIZE);
+	char *buf;
+	int ret;
+
+	if (!n)
+		return err_msg(e, EINVAL, "overlay on %s: no layers", dest);
+	ov.mode = ASSEMBLE_OVERLAY;
+	ret = assemble_check(layers, n, &ov, e);
+	if (ret < 0)
+		return ret;
+	if (page < 4096)
+		page = 4096;
+	buf = malloc(page);
+	if (!buf)
+		return err_sys(e, ENOMEM, "overlay on %s", dest);
+	ret = overlay_data(buf, page, layers, n, upper, work, 0);
+	if (ret == -E2BIG)
+		ret = overlay_data(buf, page, layers, n, upper, work, 1);
+	if (ret == -E2BIG)
+		ret = err_msg(e, E2BIG, "overlay on %s: %zu layers do not fit "
+			      "in a mount's %ld bytes of options", dest, n,
+			      page);
+	else if (mount("overlay", dest, "overlay", 0, buf) < 0)
+		ret = err_sys(e, errno, "overlay on %s: mount", dest);
+	free(buf);
+	return ret;
+}
