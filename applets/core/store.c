@@ -406,10 +406,9 @@ out:
 	return r;
 }
 
-static int cmp_layer(const void *a, const void *b)
+static int cmp_name(const void *a, const void *b)
 {
-	return strcmp(((const struct store_layer *)a)->diff_id,
-		      ((const struct store_layer *)b)->diff_id);
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* The names in dirfd passing keep(), sorted; free with names_free(). */
@@ -453,6 +452,8 @@ static int list_names(int dirfd, int (*keep)(const char *), char ***out,
 	if (!r && errno)
 		r = -errno;
 	closedir(d);
+	if (*n)
+		qsort(v, *n, sizeof(*v), cmp_name);
 	*out = v;
 	return r;
 }
@@ -486,13 +487,13 @@ int store_list(struct store *s, struct store_layer **out, size_t *n,
 		r = err_sys(e, ENOMEM, "%s", s->dir);
 		goto out;
 	}
+	/* Sorted by name, so by DiffID. */
 	for (i = 0; i < k; i++)
 		if ((r = read_layer_json(s, names[i], &l[i], e)) < 0)
 			goto out;
 	r = count_refs(s, l, k, e);
 	if (r < 0)
 		goto out;
-	qsort(l, k, sizeof(*l), cmp_layer);
 	*out = l;
 	*n = k;
 	l = NULL;
