@@ -326,9 +326,18 @@ out:
 	return r;
 }
 
+/* Exact past 2^53, where a double is not. */
+static int add_u64(cJSON *o, const char *key, uint64_t v)
+{
+	char num[24];
+
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)v);
+	return cJSON_AddRawToObject(o, key, num) != NULL;
+}
+
 static int write_layer_json(int dirfd, const char *diff_id,
 			    const struct unpack_stats *st,
-			    const struct store_import_opts *o, int64_t created)
+			    const struct store_import_opts *o, time_t created)
 {
 	char *text = NULL;
 	int r = -ENOMEM;
@@ -338,13 +347,13 @@ static int write_layer_json(int dirfd, const char *diff_id,
 	if (!j)
 		return -ENOMEM;
 	if (!cJSON_AddStringToObject(j, "diff_id", diff_id) ||
-	    !cJSON_AddNumberToObject(j, "size", (double)st->bytes) ||
-	    !cJSON_AddNumberToObject(j, "entries", (double)st->entries) ||
+	    !add_u64(j, "size", st->bytes) ||
+	    !add_u64(j, "entries", st->entries) ||
 	    !cJSON_AddStringToObject(j, "blob", o->blob_digest ?
 				     o->blob_digest : "") ||
-	    !cJSON_AddNumberToObject(j, "uid_base", o->uid_base) ||
-	    !cJSON_AddNumberToObject(j, "gid_base", o->gid_base) ||
-	    !cJSON_AddNumberToObject(j, "created", (double)created))
+	    !add_u64(j, "uid_base", o->uid_base) ||
+	    !add_u64(j, "gid_base", o->gid_base) ||
+	    !add_u64(j, "created", created))
 		goto out;
 	text = json_print_pretty(j);
 	if (!text)
@@ -922,7 +931,7 @@ int store_ref_add(struct store *s, const char *path, const char *mode,
 	for (i = 0; i < n; i++)
 		if (!cJSON_AddItemToArray(arr, cJSON_CreateString(layers[i])))
 			goto nomem;
-	if (!cJSON_AddNumberToObject(o, "created", (double)time(NULL)) ||
+	if (!add_u64(o, "created", time(NULL)) ||
 	    !(text = json_print_pretty(o)))
 		goto nomem;
 	ref_name(path, name);
@@ -1260,9 +1269,28 @@ static int is_dot_lock_name(const char *name)
 	       !strcmp(name + 1 + HEX_LEN, ".lock");
 }
 
+static int is_dot_name(const char *name)
+{
+	return name[0] == '.' && strcmp(name, ".") && strcmp(name, "..");
+}
+
+/* write_file_atomic()'s temporaries that a crash left in dirfd. */
+static void remove_dot_files(int dirfd)
+{
+	char **names;
+	size_t i, k;
+
+	if (list_names(dirfd, is_dot_name, &names, &k) < 0)
+		return;
+	for (i = 0; i < k; i++)
+		unlinkat(dirfd, names[i], 0);
+	names_free(names, k);
+}
+
 /*
- * Layer locks and blob records of layers no longer here.  A lock file
- * can go: every holder of one holds the store's lock too.
+ * Layer locks and blob records of layers no longer here, and what
+ * writes of refs and records left half done.  A lock file can go:
+ * every holder of one holds the store's lock too.
  */
 static int gc_leftovers(struct gc *g, struct err *e)
 {
@@ -1295,6 +1323,8 @@ static int gc_leftovers(struct gc *g, struct err *e)
 			unlinkat(s->blobsfd, names[i], 0);
 	}
 	names_free(names, k);
+	remove_dot_files(s->blobsfd);
+	remove_dot_files(s->refsfd);
 	return 0;
 }
 

@@ -1145,6 +1145,11 @@ static void gc_fixture(const char *l[3], char *stale, int *live_fd)
 	UNIT_ASSERT(fd >= 0);
 	UNIT_EQ_INT(flock(fd, LOCK_EX), 0);
 	*live_fd = fd;
+	/* What a crash leaves of write_file_atomic(). */
+	UNIT_EQ_INT(close(open(at("store/refs/.x.json.1"), O_CREAT | O_WRONLY |
+			       O_CLOEXEC, 0644)), 0);
+	UNIT_EQ_INT(close(open(at("store/blobs/sha256/.y.2"), O_CREAT |
+			       O_WRONLY | O_CLOEXEC, 0644)), 0);
 }
 
 UNIT_CASE(gc_dry_run_and_real)
@@ -1174,6 +1179,7 @@ UNIT_CASE(gc_dry_run_and_real)
 	UNIT_EQ_STR(layers_ls(), before);
 	UNIT_EQ_INT(store_ref_get(st, stale, &r, &e), 1);
 	store_ref_free(&r);
+	UNIT_EQ_STR(sub_ls("blobs/sha256"), ".y.2");
 
 	x.text[0] = 0;
 	OK(store_gc(st, 0, collect, &x, &e));
@@ -1183,6 +1189,10 @@ UNIT_CASE(gc_dry_run_and_real)
 					".tmp-live0003"));
 	UNIT_EQ_INT(store_ref_get(st, stale, &r, &e), 0);
 	UNIT_EQ_INT(store_ref_get(st, at("live"), &r, &e), 1);
+	UNIT_EQ_STR(sub_ls("blobs/sha256"), "");
+	digest_buf(at("live"), strlen(at("live")), want);
+	strcat(want, ".json");
+	UNIT_EQ_STR(sub_ls("refs"), want + 7);
 	store_ref_free(&r);
 	UNIT_EQ_INT(store_has_layer(st, l[0]), 1);
 	UNIT_EQ_INT(store_has_layer(st, l[1]), 0);
