@@ -749,9 +749,14 @@ static void wait_blocked(pid_t pid)
 		  (int)pid);
 }
 
-/* Child i imports b with o (its own store), the result into sh. */
+/*
+ * Child i imports b with o (its own store), the result into sh.  It
+ * closes drop (-1: none), the write end of a gate it must not keep open:
+ * a parent that failed leaves a gated child an end of file, not a wait.
+ */
 static pid_t import_child(int i, const struct buf *b,
-			  const struct store_import_opts *o, int tell, int wait)
+			  const struct store_import_opts *o, int tell, int wait,
+			  int drop)
 {
 	struct store *s;
 	pid_t pid;
@@ -761,6 +766,8 @@ static pid_t import_child(int i, const struct buf *b,
 	UNIT_ASSERT(pid >= 0);
 	if (pid)
 		return pid;
+	if (drop >= 0)
+		close(drop);
 	s = store_open(sdir, 0, &e);
 	UNIT_NOT_NULL(s);
 	sh->ret[i] = store_import(s, gated(b, tell, wait), "layer", o,
@@ -793,10 +800,12 @@ static void concurrent(const struct store_import_opts *o)
 
 	UNIT_EQ_INT(pipe(told), 0);
 	UNIT_EQ_INT(pipe(go), 0);
-	a = import_child(0, &b, o, told[1], go[0]);
+	a = import_child(0, &b, o, told[1], go[0], go[1]);
+	close(told[1]);
+	close(go[0]);
 	UNIT_EQ_INT(read(told[0], &c, 1), 1);
 	UNIT_EQ_INT(sh->reads, 1);
-	b1 = import_child(1, &b, o, -1, -1);
+	b1 = import_child(1, &b, o, -1, -1, go[1]);
 	wait_blocked(b1);
 	UNIT_EQ_INT(write(go[1], "", 1), 1);
 	reap(a);
@@ -860,9 +869,11 @@ UNIT_CASE(import_concurrent_unknown)
 	setup();
 	UNIT_EQ_INT(pipe(told), 0);
 	UNIT_EQ_INT(pipe(go), 0);
-	a = import_child(0, &b, &o, told[1], go[0]);
+	a = import_child(0, &b, &o, told[1], go[0], go[1]);
+	close(told[1]);
+	close(go[0]);
 	UNIT_EQ_INT(read(told[0], &c, 1), 1);
-	b1 = import_child(1, &b, &o, -1, -1);
+	b1 = import_child(1, &b, &o, -1, -1, go[1]);
 	reap(b1);
 	UNIT_EQ_INT(sh->ret[1], 0);
 	UNIT_EQ_INT(sh->existed[1], 0);
@@ -1288,5 +1299,52 @@ UNIT_CASE(gc_waits_for_use)
 	UNIT_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	UNIT_EQ_STR(x.text, "");
 	UNIT_EQ_INT(store_has_layer(st, id), 1);
+	store_close(st);
+}
+
+UNIT_CASE(layer_open_absent)
+{
+	struct buf b = layer_of("absent");
+	struct store_layer info;
+	char want[PATH_MAX + 256];
+
+	setup();
+	UNIT_EQ_INT(store_layer_open(st, digest_of(&b), &info, &e), -ENOENT);
+	snprintf(want, sizeof(want), "layer %s is not in the store %s",
+		 digest_of(&b), sdir);
+	UNIT_EQ_STR(e.msg, want);
+	UNIT_EQ_INT(store_layer_open(st, "sha256:1", &info, &e), -EINVAL);
+	UNIT_EQ_STR(e.msg, "layer: invalid digest \"sha256:1\"");
+	UNIT_EQ_INT(store_has_layer(st, digest_of(&b)), 0);
+	UNIT_EQ_INT(store_has_layer(st, "nonsense"), 0);
+	store_close(st);
+}
+
+/* A torn layer.json: named by list, no obstacle to gc. */
+UNIT_CASE(layer_json_torn)
+{
+	struct store_layer *l;
+	struct items x = { "" };
+	char want[PATH_MAX + 256];
+	const char *id;
+	size_t n;
+	int fd;
+
+	setup();
+	id = put_layer("torn");
+	fd = open(in_layer(id, "layer.json"), O_WRONLY | O_TRUNC | O_CLOEXEC);
+	UNIT_ASSERT(fd >= 0);
+	UNIT_EQ_INT(write(fd, "{\"diff_id\": \"sha256:00\"}", 24), 24);
+	close(fd);
+	UNIT_EQ_INT(store_list(st, &l, &n, &e), -EINVAL);
+	snprintf(want, sizeof(want), "%s/layers/sha256/%s/layer.json: size: "
+		 "missing", sdir, id + 7);
+	UNIT_EQ_STR(e.msg, want);
+	UNIT_NULL(l);
+	UNIT_EQ_UINT(n, 0);
+	OK(store_gc(st, 0, collect, &x, &e));
+	snprintf(want, sizeof(want), "layer %s 0\n", id);
+	UNIT_EQ_STR(x.text, want);
+	UNIT_EQ_STR(layers_ls(), "");
 	store_close(st);
 }
