@@ -366,16 +366,7 @@ out:
 	return r;
 }
 
-/* --- refs -------------------------------------------------------------- */
-
-/* "HEX.json", HEX the sha256 of path. */
-static void ref_name(const char *path, char name[HEX_LEN + 6])
-{
-	char d[DIGEST_STR_MAX];
-
-	digest_buf(path, strlen(path), d);
-	snprintf(name, HEX_LEN + 6, "%s.json", d + 7);
-}
+/* --- the layers present ------------------------------------------------ */
 
 static int count_refs(struct store *s, struct store_layer *l, size_t n,
 		      struct err *e);
@@ -790,6 +781,15 @@ int store_blob_lookup(struct store *s, const char *blob_digest,
 /* --- refs -------------------------------------------------------------- */
 
 static const char *const ref_modes[] = { "hardlink", "overlay", "copy" };
+
+/* "HEX.json", HEX the sha256 of path. */
+static void ref_name(const char *path, char name[HEX_LEN + 6])
+{
+	char d[DIGEST_STR_MAX];
+
+	digest_buf(path, strlen(path), d);
+	snprintf(name, HEX_LEN + 6, "%s.json", d + 7);
+}
 
 static int mode_known(const char *mode)
 {

@@ -628,7 +628,6 @@ UNIT_CASE(import_whiteouts_kept)
 	struct buf b = { 0 };
 	char id[DIGEST_STR_MAX], x[8];
 	struct stat s;
-
 	int existed;
 
 	setup();
@@ -657,7 +656,7 @@ UNIT_CASE(import_id_base)
 {
 	struct store_import_opts o = { 0 };
 	struct store_layer info;
-	struct buf b = { 0 }, nr = layer_of("no root");
+	struct buf b = { 0 }, nr = { 0 };
 	char id[DIGEST_STR_MAX];
 	struct stat s;
 	int existed, fd;
@@ -685,15 +684,9 @@ UNIT_CASE(import_id_base)
 	UNIT_EQ_UINT(info.gid_base, 200000);
 
 	/* Without a "./" entry root/ is the image root's: the bases. */
-	nr.p[0] = 'x';	/* "x/" a directory, not the root */
-	memset(nr.p + 148, ' ', 8);
-	{
-		unsigned sum = 0, i;
-
-		for (i = 0; i < 512; i++)
-			sum += nr.p[i];
-		snprintf((char *)nr.p + 148, 8, "%06o", sum);
-	}
+	ent(&nr, "x/", '5', 0700, 0, 0, "");
+	ent(&nr, "f", '0', 0644, 0, 0, "no root");
+	end(&nr);
 	OK(import(&nr, &o, id, &existed));
 	s = st_of(in_layer(id, "root"));
 	UNIT_EQ_UINT(s.st_mode, S_IFDIR | 0755);
