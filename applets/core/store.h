@@ -14,8 +14,12 @@
  *                                  {"diff_id","size","entries","blob",
  *                                   "uid_base","gid_base","created"}
  *   STORE/layers/sha256/.HEX.lock  flock: one import of a layer at a time
- *   STORE/layers/sha256/.tmp-*     an import under way (or a dead one's,
- *                                  which gc removes)
+ *                                  (HEX the blob's when only it is
+ *                                  known); gc removes those of absent
+ *                                  layers
+ *   STORE/layers/sha256/.tmp-*     an import under way, its directory
+ *                                  flock'ed by the importer (or a dead
+ *                                  one's, which gc removes)
  *   STORE/blobs/sha256/HEX         a compressed blob's DiffID, so an
  *                                  import of the same file is a lookup
  *   STORE/refs/HEX.json            one assembled tree: {"path","mode",
@@ -47,7 +51,8 @@ struct store;
 
 /*
  * Open the store at dir, made (0700, with its subdirectories) when
- * create and missing.  NULL with *e set.
+ * create and missing.  NULL with *e set.  A handle is for one thread at
+ * a time; a forked child opens its own.
  */
 struct store *store_open(const char *dir, int create, struct err *e);
 void store_close(struct store *s);	/* NULL-safe */
@@ -65,7 +70,8 @@ struct store_import_opts {
 	/* Not root: the files are the caller's (unpack.h, rootless). */
 	int rootless;
 	/* Image ids i stored as uid_base + i, gid_base + i (an owner no
-	   container maps: assemble.h).  0, 0: as the image has them. */
+	   container maps: assemble.h); an id that would reach 2^32 - 1
+	   is refused.  0, 0: as the image has them.  Root only. */
 	uint32_t uid_base, gid_base;
 	struct tar_limits limits;
 	void (*progress)(void *arg, const struct unpack_stats *st);
@@ -77,9 +83,11 @@ struct store_import_opts {
  * or plain tar).  When the layer is present (by o->diff_id, or by
  * o->blob_digest's record) nothing is read and *existed is 1.  Two
  * imports of one layer at once: one extracts, the other waits on the
- * layer's lock and finds it present.  diff_id_out (DIGEST_STR_MAX bytes)
- * gets the DiffID.  what names the layer in errors.  On failure nothing
- * of the import is left.
+ * layer's lock and finds it present (when o names neither DiffID nor
+ * blob, both extract and the second to finish drops its tree, *existed
+ * 1).  diff_id_out (DIGEST_STR_MAX bytes) gets the DiffID.  what names
+ * the layer in errors.  On failure nothing of the import is left but
+ * its lock file.
  */
 int store_import(struct store *s, struct reader *blob, const char *what,
 		 const struct store_import_opts *o, char *diff_id_out,
@@ -165,7 +173,7 @@ struct store_gc_item {
 
 /*
  * Collect: stale refs, dead imports (a .tmp-* whose importer is gone: its
- * layer lock is free), then every layer no ref uses.  Under the
+ * directory's lock is free), then every layer no ref uses.  Under the
  * exclusive lock, so never a layer being imported or assembled.
  * dry_run: only report.  each() is told every item (may be NULL).
  */
