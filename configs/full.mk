@@ -1,3 +1,3 @@
 # Build profile "full": every applet that exists.
-APPLETS  := oci-run nsenter-lite state rootfs-unpack
+APPLETS  := oci-run nsenter-lite state rootfs-unpack layer-link
 FEATURES :=

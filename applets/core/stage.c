@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,22 +72,31 @@ int stage_open_parent(const char *path, char **base, struct err *e)
 	return fd;
 }
 
+int stage_check_dest(int parentfd, const char *base, const char *shown,
+		     struct err *e)
+{
+	struct stat sb;
+
+	if (fstatat(parentfd, base, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    (!S_ISDIR(sb.st_mode) || !dir_is_empty(parentfd, base)))
+		return err_msg(e, EEXIST, "%s: exists and is not an empty "
+			       "directory", shown);
+	return 0;
+}
+
 int stage_begin(struct stage *d, int parentfd, const char *base,
 		const char *tag, const char *shown, struct err *e)
 {
 	char root[sizeof(d->tmp) + 8];
 	unsigned int rnd;
-	struct stat sb;
 	int i;
 
 	d->parentfd = parentfd;
 	d->base = base;
 	d->tmp[0] = 0;
 	d->tmpfd = -1;
-	if (fstatat(parentfd, d->base, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    (!S_ISDIR(sb.st_mode) || !dir_is_empty(parentfd, d->base)))
-		return err_msg(e, EEXIST, "%s: exists and is not an empty "
-			       "directory", shown);
+	if (stage_check_dest(parentfd, base, shown, e) < 0)
+		return -EEXIST;
 	for (i = 0;; i++) {
 		if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
 			rnd = (unsigned)getpid() * 2654435761u + i;
@@ -122,6 +132,27 @@ int stage_commit(struct stage *d, const char *shown, struct err *e)
 	unlinkat(d->parentfd, d->tmp, AT_REMOVEDIR);
 	d->tmp[0] = 0;
 	return 0;
+}
+
+char *stage_path(int parentfd, const char *base, struct err *e)
+{
+	char real[PATH_MAX], proc[32], *abs;
+	ssize_t n;
+
+	path_fd_name(proc, parentfd);
+	n = readlink(proc, real, sizeof(real) - 1);
+	if (n < 0) {
+		err_sys(e, errno, "%s: its parent directory", base);
+		return NULL;
+	}
+	real[n] = 0;
+	abs = malloc(n + strlen(base) + 2);
+	if (!abs) {
+		err_sys(e, ENOMEM, "%s", base);
+		return NULL;
+	}
+	sprintf(abs, "%s%s%s", real, n > 1 ? "/" : "", base);
+	return abs;
 }
 
 int stage_abort(struct stage *d, struct err *e)

@@ -24,6 +24,10 @@ struct stage {
  */
 int stage_open_parent(const char *path, char **base, struct err *e);
 
+/* 0 when base in parentfd is absent or an empty directory, else -EEXIST. */
+int stage_check_dest(int parentfd, const char *base, const char *shown,
+		     struct err *e);
+
 /*
  * Check that base may be made in parentfd (absent, or an empty
  * directory) and make the sibling and its "root" (0755).  tag names the
@@ -33,6 +37,11 @@ int stage_begin(struct stage *st, int parentfd, const char *base,
 		const char *tag, const char *shown, struct err *e);
 /* Rename the tree over DEST and remove the sibling; tmpfd stays open. */
 int stage_commit(struct stage *st, const char *shown, struct err *e);
+/*
+ * DEST's absolute path, its parent as the kernel names it (symlinks
+ * resolved) and base; free it.  NULL with *e set.
+ */
+char *stage_path(int parentfd, const char *base, struct err *e);
 /* Remove the sibling and all in it, if any (for a failed run). */
 int stage_abort(struct stage *st, struct err *e);
 

@@ -85,6 +85,18 @@ const char rootfs_unpack_help[] =
 "      --plain-http      HTTP without TLS, to a loopback registry only:\n"
 "                        for tests, never for a real registry\n"
 "      --sync            syncfs once before DEST is renamed into place\n"
+"      --store DIR       through layer-link's layer store DIR: a layer is\n"
+"                        extracted there once (one already there is not\n"
+"                        read at all) and DEST assembled from the store,\n"
+"                        recorded as using those layers (layer-link\n"
+"                        release DEST drops it)\n"
+"      --mode hardlink|copy\n"
+"                        with --store: hardlink (files are links to the\n"
+"                        store's) needs --read-only or --uid-map/--gid-map\n"
+"                        (see layer-link --help); default hardlink where\n"
+"                        that holds, else copy\n"
+"      --read-only       with --store: the rootfs will be mounted\n"
+"                        read-only, so hard links need no id maps\n"
 "  -q, --quiet           no progress line (there is one only on a\n"
 "                        terminal)\n"
 "  -h, --help, -V, --version\n"
@@ -101,7 +113,7 @@ const char rootfs_unpack_help[] =
 enum {
 	U_BUNDLE = 1, U_PLATFORM, U_ROOTLESS, U_UIDMAP, U_GIDMAP, U_MAXBYTES,
 	U_MAXENTRIES, U_NODIFFID, U_CAFILE, U_CREDS, U_PLAIN, U_SYNC, U_QUIET,
-	U_HELP, U_VERSION,
+	U_HELP, U_VERSION, U_STORE, U_MODE, U_RO,
 };
 
 static const struct opt opts[] = {
@@ -118,15 +130,19 @@ static const struct opt opts[] = {
 	{ "plain-http", 0, OPT_NOARG, U_PLAIN },
 	{ "sync", 0, OPT_NOARG, U_SYNC },
 	{ "quiet", 'q', OPT_NOARG, U_QUIET },
+	{ "store", 0, OPT_ARG, U_STORE },
+	{ "mode", 0, OPT_ARG, U_MODE },
+	{ "read-only", 0, OPT_NOARG, U_RO },
 	{ "help", 'h', OPT_NOARG, U_HELP },
 	{ "version", 'V', OPT_NOARG, U_VERSION },
 	{ 0 },
 };
 
 struct plan {
-	const char *src, *dest, *bundle, *platform;
+	const char *src, *dest, *bundle, *platform, *store;
 	struct registry_opts reg;
 	int rootless, diffid, sync, quiet;
+	int mode, read_only;	/* --store's: an assemble mode, or -1 */
 	uint64_t max_bytes, max_entries;
 	struct unpack_idmap uid_map[MAX_MAPS], gid_map[MAX_MAPS];
 	size_t n_uid, n_gid;
@@ -207,6 +223,18 @@ static void parse(struct plan *p, int argc, char **argv)
 		case U_PLAIN: p->reg.plain_http = 1; break;
 		case U_SYNC: p->sync = 1; break;
 		case U_QUIET: p->quiet = 1; break;
+		case U_STORE: p->store = it.arg; break;
+		case U_MODE:
+			if (!strcmp(it.arg, "hardlink"))
+				p->mode = ASSEMBLE_HARDLINK;
+			else if (!strcmp(it.arg, "copy"))
+				p->mode = ASSEMBLE_COPY;
+			else
+				usage_error("--mode: hardlink or copy (an "
+					    "overlay is layer-link "
+					    "assemble's)");
+			break;
+		case U_RO: p->read_only = 1; break;
 		case U_HELP:
 			fputs(rootfs_unpack_help, stdout);
 			exit(0);
@@ -223,6 +251,8 @@ static void parse(struct plan *p, int argc, char **argv)
 	p->dest = p->bundle ? NULL : pos[1];
 	if (p->rootless && (p->n_uid || p->n_gid))
 		usage_error("--rootless and --uid-map/--gid-map: give one");
+	if (!p->store && (p->mode >= 0 || p->read_only))
+		usage_error("--mode and --read-only go with --store");
 	/* Not root: nothing can be chowned, as umoci --rootless. */
 	if (geteuid() != 0 && !p->n_uid && !p->n_gid)
 		p->rootless = 1;
@@ -246,6 +276,7 @@ static void dest_abort(struct dest *d, const char *bundle)
 struct run {
 	struct plan *p;
 	struct dest d;
+	struct via_store vs;	/* --store: vs.s set */
 	struct progress prog;
 	uint64_t bytes, entries;	/* of the layers before this one */
 	struct unpack_stats sum;
@@ -278,8 +309,28 @@ static void add_stats(struct unpack_stats *sum, const struct unpack_stats *st)
  * Decompress (in a thread of its own, ahead of us), check the DiffID
  * and apply the layer blob (owned) to the sibling.  what names it.
  */
+/*
+ * --store: the layer into the store; its DiffID is trusted as a key only
+ * once checked (else the stream's own is the key).
+ */
+static int import_layer(struct run *r, struct reader *blob, const char *what,
+			const char *diff_id, const char *blob_digest,
+			const struct tar_limits *lim, struct err *e)
+{
+	struct store_import_opts o = {
+		.diff_id = diff_id && *diff_id ? diff_id : NULL,
+		.blob_digest = blob_digest && *blob_digest ? blob_digest : NULL,
+		.rootless = r->p->rootless,
+		.limits = *lim,
+		.progress = on_progress, .progress_arg = r,
+	};
+
+	return via_store_import(&r->vs, blob, what, &o, e);
+}
+
 static int apply_layer(struct run *r, struct reader *blob, const char *what,
-		       const char *diff_id, struct err *e)
+		       const char *diff_id, const char *blob_digest,
+		       struct err *e)
 {
 	struct unpack_opts uo = {
 		.rootless = r->p->rootless,
@@ -301,6 +352,9 @@ static int apply_layer(struct run *r, struct reader *blob, const char *what,
 		lo.limits.max_bytes = 1;
 	if (!lo.limits.max_entries)
 		lo.limits.max_entries = 1;
+	if (r->vs.s)
+		return import_layer(r, blob, what, diff_id, blob_digest,
+				    &lo.limits, e);
 	ret = layer_apply(r->d.st.tmpfd, blob, what, &lo, got, &st, e);
 	add_stats(&r->sum, &st);
 	r->bytes += st.bytes;
@@ -330,11 +384,15 @@ static int run_image(struct run *r, const struct image *img, struct err *e)
 		r->prog.layer = i + 1;
 		snprintf(what, sizeof(what), "layer %zu (%.19s)", i + 1,
 			 l->blob.digest[0] ? l->blob.digest : l->diff_id);
+		/* In the store already: nothing to read. */
+		if (r->vs.s && r->p->diffid && via_store_has(&r->vs,
+							     l->diff_id))
+			continue;
 		ret = image_layer_open(img, i, &blob, e);
 		if (ret < 0)
 			return ret;
 		ret = apply_layer(r, blob, what, r->p->diffid ? l->diff_id :
-				  NULL, e);
+				  NULL, l->blob.digest, e);
 		if (ret < 0)
 			return ret;
 	}
@@ -549,7 +607,7 @@ static int run_source(struct run *r, struct image *img, int *is_image,
 			close(fd);
 		return err_sys(e, ENOMEM, "%s", p->src);
 	}
-	return apply_layer(r, blob, fd ? p->src : "stdin", NULL, e);
+	return apply_layer(r, blob, fd ? p->src : "stdin", NULL, NULL, e);
 }
 
 /* --- main ------------------------------------------------------------------ */
@@ -601,6 +659,27 @@ static int open_bundle(const struct plan *p, struct dest *d, struct err *e)
 	return d->base ? dup(d->bundlefd) : err_sys(e, ENOMEM, "bundle");
 }
 
+/* --store: DEST from the stored layers, into the staged tree. */
+static int assemble_dest(struct run *r, struct err *e)
+{
+	struct assemble_opts o = {
+		.mode = r->p->mode < 0 ? ASSEMBLE_HARDLINK : r->p->mode,
+		.uid_map = r->p->uid_map, .n_uid_map = r->p->n_uid,
+		.gid_map = r->p->gid_map, .n_gid_map = r->p->n_gid,
+		.read_only = r->p->read_only,
+		.rootless = r->p->rootless,
+	};
+	char *path = stage_path(r->d.st.parentfd, r->d.base, e);
+	int ret;
+
+	if (!path)
+		return -e->no;
+	ret = via_store_assemble(&r->vs, r->d.st.tmpfd, path, &o,
+				 r->p->mode < 0, e);
+	free(path);
+	return ret;
+}
+
 static int unpack_all(struct run *r, const char *shown, struct err *e)
 {
 	struct image img = { 0 };
@@ -609,6 +688,8 @@ static int unpack_all(struct run *r, const char *shown, struct err *e)
 
 	ret = run_source(r, &img, &is_image, e);
 	progress_end(&r->prog);
+	if (ret == 0 && r->vs.s)
+		ret = assemble_dest(r, e);
 	if (ret < 0)
 		goto out;
 	if (r->p->bundle && (ret = bundle_config(r->d.st.tmpfd, is_image ?
@@ -639,7 +720,8 @@ out:
 
 int rootfs_unpack_main(int argc, char **argv)
 {
-	struct plan p = { .diffid = 1, .max_bytes = DEFAULT_MAX_BYTES,
+	struct plan p = { .diffid = 1, .mode = -1,
+			  .max_bytes = DEFAULT_MAX_BYTES,
 			  .max_entries = DEFAULT_MAX_ENTRIES };
 	struct run r = { .p = &p };
 	struct err e = { 0 };
@@ -657,8 +739,11 @@ int rootfs_unpack_main(int argc, char **argv)
 		   stage_open_parent(p.dest, &r.d.base, &e);
 	ret = parentfd < 0 ? parentfd :
 	      stage_begin(&r.d.st, parentfd, r.d.base, "unpack", shown, &e);
+	if (ret == 0 && p.store)
+		ret = via_store_open(&r.vs, p.store, &e);
 	if (ret == 0)
 		ret = unpack_all(&r, shown, &e);
+	via_store_close(&r.vs, ret < 0);
 	if (ret < 0) {
 		dest_abort(&r.d, p.bundle);
 		log_error("%s", e.msg);
