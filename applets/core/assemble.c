@@ -9,11 +9,18 @@
  * times set) once its children are, and DEST never holds a symlink where
  * the walk goes down.  Every name is opened relative to its directory's
  * fd, never following a symlink.
+ *
+ * The walk runs on every CPU (at most WALKERS_MAX): directories, and the
+ * names of a large one in chunks, are queued for whichever walker is
+ * free, since making a link costs the kernel far more than anything the
+ * walk does and one directory can hold most of a tree.  A hard link of
+ * a --read-only assembly without id maps needs no stat at all.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +58,7 @@ struct level {
 	size_t n, cap;
 	char *arena;
 	size_t alen, acap;
+	unsigned refs;		/* its walk and its queued chunks */
 };
 
 /* A store inode copied once, for its other names (st_nlink > 1). */
@@ -60,18 +68,65 @@ struct node {
 	char *path;		/* in DEST; NULL: a free slot */
 };
 
+/*
+ * A directory of DEST being filled: it is done (its owner, mode and
+ * times set) when its own listing is and every subdirectory queued from
+ * it is done; pending counts those, and the listing itself.
+ */
+struct task {
+	struct src *chain;	/* its layers' directories, top first (owned) */
+	size_t n;
+	int fd;			/* in DEST (owned), -1 for DEST itself */
+	struct stat st;		/* the topmost layer's directory */
+	char *path;		/* in DEST */
+	struct task *parent;
+	unsigned pending;
+};
+
+/*
+ * What the walkers share.  Directories are queued while the queue has
+ * room and walked on the spot otherwise, so every thread stays busy on
+ * however lopsided a tree, and the fds held stay bounded.
+ */
+#define WALKERS_MAX 4
+#define QUEUE_MAX 64
+#define CHUNK 256		/* names of one directory a job takes */
+
+/*
+ * A queued job: a directory to walk (lv NULL), or names [from, to) of
+ * the listing lv of t's directory (a large one, shared out).
+ */
+struct job {
+	struct task *t;
+	struct level *lv;
+	size_t from, to;
+};
+
+struct shared {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct job queue[QUEUE_MAX];
+	size_t qn, qmax;	/* qmax: so queued fds stay few */
+	int walkers;		/* threads walking, this one included */
+	int busy;		/* walkers running a task */
+	int failed;		/* the first error is in err: skip the rest */
+	struct err err;
+	/* In-layer hard links of copies, found and made under mu. */
+	struct node *nodes;
+	size_t nodes_cap, nodes_used;
+};
+
 struct assembly {
 	const struct assemble_opts *o;
 	struct assemble_stats st;
 	int rootfd;
-	int no_devices, no_cfr;
+	int no_devices, no_cfr, blind;
 	uid_t euid;
 	gid_t egid;
 	char path[PATH_BUF];	/* the walk's place in DEST */
 	size_t plen;
 	char *buf, *list, *val;
-	struct node *nodes;
-	size_t nodes_cap, nodes_used;
+	struct shared *sh;
 };
 
 /* s fit for a message: control bytes and '\' escaped, cut. */
@@ -553,54 +608,54 @@ static size_t node_slot(size_t cap, dev_t dev, ino_t ino)
 	return (h >> 20) & (cap - 1);
 }
 
-static const char *node_find(const struct assembly *a,
-			     const struct stat *st)
+static const char *node_find(const struct shared *sh, const struct stat *st)
 {
 	size_t i;
 
-	if (!a->nodes_cap)
+	if (!sh->nodes_cap)
 		return NULL;
-	for (i = node_slot(a->nodes_cap, st->st_dev, st->st_ino);
-	     a->nodes[i].path; i = (i + 1) & (a->nodes_cap - 1))
-		if (a->nodes[i].dev == st->st_dev &&
-		    a->nodes[i].ino == st->st_ino)
-			return a->nodes[i].path;
+	for (i = node_slot(sh->nodes_cap, st->st_dev, st->st_ino);
+	     sh->nodes[i].path; i = (i + 1) & (sh->nodes_cap - 1))
+		if (sh->nodes[i].dev == st->st_dev &&
+		    sh->nodes[i].ino == st->st_ino)
+			return sh->nodes[i].path;
 	return NULL;
 }
 
 static int node_add(struct assembly *a, const struct stat *st,
 		    struct err *e)
 {
+	struct shared *sh = a->sh;
 	size_t cap, i, j;
 	struct node *n;
 
-	if ((a->nodes_used + 1) * 2 > a->nodes_cap) {
-		cap = a->nodes_cap ? a->nodes_cap * 2 : 256;
+	if ((sh->nodes_used + 1) * 2 > sh->nodes_cap) {
+		cap = sh->nodes_cap ? sh->nodes_cap * 2 : 256;
 		n = calloc(cap, sizeof(*n));
 		if (!n)
 			return fail(a, e, ENOMEM, 1, "hard links");
-		for (i = 0; i < a->nodes_cap; i++) {
-			if (!a->nodes[i].path)
+		for (i = 0; i < sh->nodes_cap; i++) {
+			if (!sh->nodes[i].path)
 				continue;
-			for (j = node_slot(cap, a->nodes[i].dev,
-					   a->nodes[i].ino);
+			for (j = node_slot(cap, sh->nodes[i].dev,
+					   sh->nodes[i].ino);
 			     n[j].path; j = (j + 1) & (cap - 1))
 				;
-			n[j] = a->nodes[i];
+			n[j] = sh->nodes[i];
 		}
-		free(a->nodes);
-		a->nodes = n;
-		a->nodes_cap = cap;
+		free(sh->nodes);
+		sh->nodes = n;
+		sh->nodes_cap = cap;
 	}
-	for (i = node_slot(a->nodes_cap, st->st_dev, st->st_ino);
-	     a->nodes[i].path; i = (i + 1) & (a->nodes_cap - 1))
+	for (i = node_slot(sh->nodes_cap, st->st_dev, st->st_ino);
+	     sh->nodes[i].path; i = (i + 1) & (sh->nodes_cap - 1))
 		;
-	a->nodes[i].path = strdup(a->path);
-	if (!a->nodes[i].path)
+	sh->nodes[i].path = strdup(a->path);
+	if (!sh->nodes[i].path)
 		return fail(a, e, ENOMEM, 1, "hard links");
-	a->nodes[i].dev = st->st_dev;
-	a->nodes[i].ino = st->st_ino;
-	a->nodes_used++;
+	sh->nodes[i].dev = st->st_dev;
+	sh->nodes[i].ino = st->st_ino;
+	sh->nodes_used++;
 	return 0;
 }
 
@@ -612,6 +667,19 @@ static void count(struct assembly *a, mode_t mode)
 		a->st.symlinks++;
 	else
 		a->st.nodes++;
+}
+
+static int copy_nondir(struct assembly *a, const struct src *s,
+		       const char *name, const struct stat *st, int dirfd,
+		       struct err *e)
+{
+	mode_t t = st->st_mode & S_IFMT;
+
+	if (t == S_IFREG)
+		return copy_file(a, s, name, st, dirfd, e);
+	if (t == S_IFLNK)
+		return make_symlink(a, s, name, st, dirfd, e);
+	return make_node(a, s, name, st, dirfd, e);
 }
 
 /* Anything but a directory or a whiteout, from s (the topmost). */
@@ -641,23 +709,28 @@ static int put_nondir(struct assembly *a, const struct src *s,
 	}
 	/*
 	 * Another name of an inode copied already.  Its path runs through
-	 * directories this walk made and never replaces: no symlink.
+	 * directories this walk made and never replaces: no symlink.  The
+	 * lock is held from the look-up to the record, so one walker
+	 * copies and the others link to the finished copy.
 	 */
-	if (st->st_nlink > 1 && (first = node_find(a, st))) {
-		if (linkat(a->rootfd, first, dirfd, name, 0) < 0)
-			return fail(a, e, errno, 1, "link to %s",
-				    shown(first, x, sizeof(x)));
-		count(a, t);
-		return 0;
+	if (st->st_nlink > 1) {
+		pthread_mutex_lock(&a->sh->mu);
+		first = node_find(a->sh, st);
+		if (first) {
+			ret = linkat(a->rootfd, first, dirfd, name, 0) < 0 ?
+			      fail(a, e, errno, 1, "link to %s",
+				   shown(first, x, sizeof(x))) : 0;
+			if (!ret)
+				count(a, t);
+		} else {
+			ret = copy_nondir(a, s, name, st, dirfd, e);
+			if (!ret)
+				ret = node_add(a, st, e);
+		}
+		pthread_mutex_unlock(&a->sh->mu);
+		return ret < 0 ? ret : 0;
 	}
-	if (t == S_IFREG)
-		ret = copy_file(a, s, name, st, dirfd, e);
-	else if (t == S_IFLNK)
-		ret = make_symlink(a, s, name, st, dirfd, e);
-	else
-		ret = make_node(a, s, name, st, dirfd, e);
-	if (!ret && st->st_nlink > 1)
-		ret = node_add(a, st, e);
+	ret = copy_nondir(a, s, name, st, dirfd, e);
 	return ret < 0 ? ret : 0;
 }
 
@@ -790,23 +863,204 @@ static int ent_cmp(const void *x, const void *y, void *arena)
 }
 
 static int walk(struct assembly *a, const struct src *chain, size_t n,
-		int dirfd, struct err *e);
+		struct task *t, struct err *e);
+
+static void task_free(struct task *t)
+{
+	while (t->n)
+		close(t->chain[--t->n].fd);
+	if (t->fd >= 0)
+		close(t->fd);
+	free(t->chain);
+	free(t->path);
+	free(t);
+}
+
+/* Keep the first error and make every walker skip what is left. */
+static void set_failed(struct assembly *a, const struct err *e)
+{
+	pthread_mutex_lock(&a->sh->mu);
+	if (!a->sh->failed) {
+		a->sh->failed = 1;
+		a->sh->err = *e;
+	}
+	pthread_mutex_unlock(&a->sh->mu);
+}
+
+/*
+ * One less for t to wait for.  At none it is done: its metadata set
+ * (unless the assembly failed), freed, and one less for its parent.
+ * DEST itself (no parent) is assemble_tree()'s to finish.
+ */
+static void task_done(struct assembly *a, struct task *t)
+{
+	char saved[PATH_BUF];
+	size_t plen = a->plen;
+	struct task *up;
+	struct err e;
+	int failed;
+	unsigned left;
+
+	while (t) {
+		pthread_mutex_lock(&a->sh->mu);
+		left = --t->pending;
+		failed = a->sh->failed;
+		pthread_mutex_unlock(&a->sh->mu);
+		if (left || !t->parent)
+			return;
+		if (!failed) {
+			memcpy(saved, a->path, plen + 1);
+			a->plen = strlen(t->path);
+			memcpy(a->path, t->path, a->plen + 1);
+			if (dir_meta(a, t->fd, &t->chain[0], &t->st, &e) < 0)
+				set_failed(a, &e);
+			memcpy(a->path, saved, plen + 1);
+			a->plen = plen;
+		}
+		up = t->parent;
+		task_free(t);
+		t = up;
+	}
+}
+
+/* A queued directory: walked here by whichever walker took it. */
+static void run_task(struct assembly *a, struct task *t)
+{
+	struct err e;
+	int failed;
+
+	pthread_mutex_lock(&a->sh->mu);
+	failed = a->sh->failed;
+	pthread_mutex_unlock(&a->sh->mu);
+	if (!failed) {
+		a->plen = strlen(t->path);
+		memcpy(a->path, t->path, a->plen + 1);
+		if (walk(a, t->chain, t->n, t, &e) < 0)
+			set_failed(a, &e);
+	}
+	task_done(a, t);
+}
+
+/*
+ * Queue a job on t when there is room (1; waiter then waits for it),
+ * else 0: the caller does it.  Directories take fds, so fewer of them
+ * are queued.
+ */
+static int enqueue(struct assembly *a, struct task *t, struct task *waiter,
+		   struct level *lv, size_t from, size_t to)
+{
+	struct shared *sh = a->sh;
+	int queued = 0;
+
+	pthread_mutex_lock(&sh->mu);
+	if (sh->walkers > 1 && sh->qn < (lv ? QUEUE_MAX : sh->qmax)) {
+		sh->queue[sh->qn++] = (struct job){ t, lv, from, to };
+		waiter->pending++;
+		if (lv)
+			lv->refs++;
+		pthread_cond_signal(&sh->cv);
+		queued = 1;
+	}
+	pthread_mutex_unlock(&sh->mu);
+	return queued;
+}
+
+static void level_put(struct assembly *a, struct level *lv)
+{
+	unsigned left;
+
+	pthread_mutex_lock(&a->sh->mu);
+	left = --lv->refs;
+	pthread_mutex_unlock(&a->sh->mu);
+	if (left)
+		return;
+	free(lv->ents);
+	free(lv->arena);
+	free(lv);
+}
+
+static int names(struct assembly *a, const struct src *chain, size_t n,
+		 struct level *lv, size_t from, size_t to, struct task *t,
+		 struct err *e);
+
+static void run_job(struct assembly *a, const struct job *j)
+{
+	struct err e;
+	int failed;
+
+	if (!j->lv) {
+		run_task(a, j->t);
+		return;
+	}
+	pthread_mutex_lock(&a->sh->mu);
+	failed = a->sh->failed;
+	pthread_mutex_unlock(&a->sh->mu);
+	if (!failed) {
+		a->plen = strlen(j->t->path);
+		memcpy(a->path, j->t->path, a->plen + 1);
+		if (names(a, j->t->chain, j->t->n, j->lv, j->from, j->to,
+			  j->t, &e) < 0)
+			set_failed(a, &e);
+	}
+	level_put(a, j->lv);
+	task_done(a, j->t);
+}
+
+/* Take queued directories until none is left and no walker is busy. */
+static void *walker(void *arg)
+{
+	struct assembly *a = arg;
+	struct shared *sh = a->sh;
+	struct job j;
+
+	pthread_mutex_lock(&sh->mu);
+	for (;;) {
+		if (sh->qn) {
+			j = sh->queue[--sh->qn];
+			sh->busy++;
+			pthread_mutex_unlock(&sh->mu);
+			run_job(a, &j);
+			pthread_mutex_lock(&sh->mu);
+			sh->busy--;
+			continue;
+		}
+		if (!sh->busy)
+			break;
+		pthread_cond_wait(&sh->cv, &sh->mu);
+	}
+	pthread_cond_broadcast(&sh->cv);
+	pthread_mutex_unlock(&sh->mu);
+	return NULL;
+}
 
 /*
  * The directory name, topmost in g[0] (st), merged with the same name
- * below it while that is a directory and none so far is opaque.
+ * below it while that is a directory and none so far is opaque: made in
+ * dirfd, then queued for another walker or walked on the spot.
  */
 static int merge_dir(struct assembly *a, const struct src *chain,
 		     const struct ent *g, size_t ng, const char *name,
-		     const struct stat *st, int dirfd, struct err *e)
+		     const struct stat *st, int dirfd, struct task *parent,
+		     struct err *e)
 {
-	struct src *sub;
-	size_t i, k = 0;
+	struct task *t;
+	size_t i;
 	int fd, ret = 0;
 
-	sub = malloc(ng * sizeof(*sub));
-	if (!sub)
+	t = calloc(1, sizeof(*t));
+	if (t) {
+		t->fd = -1;
+		t->chain = malloc(ng * sizeof(*t->chain));
+		t->path = strdup(a->path);
+	}
+	if (!t || !t->chain || !t->path) {
+		if (t)
+			task_free(t);
 		return fail(a, e, ENOMEM, 1, "merge");
+	}
+	t->st = *st;
+	t->parent = parent;
+	t->pending = 1;
 	for (i = 0; i < ng; i++) {
 		/* A whiteout or a file below hides the rest. */
 		if (i && !is_dir_at(chain[g[i].src].fd, name, g[i].type))
@@ -815,10 +1069,10 @@ static int merge_dir(struct assembly *a, const struct src *chain,
 			    O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0) {
 			ret = fail(a, e, errno, 1, "open in the store");
-			goto out;
+			goto out_free;
 		}
-		sub[k].fd = fd;
-		sub[k++].l = chain[g[i].src].l;
+		t->chain[t->n].fd = fd;
+		t->chain[t->n++].l = chain[g[i].src].l;
 		if (is_opaque(fd)) {
 			if (i + 1 < ng)
 				a->st.whiteouts++;
@@ -828,30 +1082,34 @@ static int merge_dir(struct assembly *a, const struct src *chain,
 	/* Owner rwx until dir_meta(), so a rootless walk can fill it. */
 	if (mkdirat(dirfd, name, 0700) < 0) {
 		ret = fail(a, e, errno, 1, "mkdir");
-		goto out;
+		goto out_free;
 	}
-	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-		    O_CLOEXEC);
-	if (fd < 0) {
+	t->fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		       O_CLOEXEC);
+	if (t->fd < 0) {
 		ret = fail(a, e, errno, 1, "open");
-		goto out;
+		goto out_free;
 	}
 	a->st.dirs++;
-	ret = walk(a, sub, k, fd, e);
-	if (!ret)
-		ret = dir_meta(a, fd, &sub[0], st, e);
-	close(fd);
-out:
-	while (k)
-		close(sub[--k].fd);
-	free(sub);
+	if (enqueue(a, t, parent, NULL, 0, 0))
+		return 0;
+	pthread_mutex_lock(&a->sh->mu);
+	parent->pending++;
+	pthread_mutex_unlock(&a->sh->mu);
+	ret = walk(a, t->chain, t->n, t, e);
+	if (ret < 0)
+		set_failed(a, e);
+	task_done(a, t);
+	return ret;
+out_free:
+	task_free(t);
 	return ret;
 }
 
 /* One name of a merged directory: g[0..ng), its layers, top first. */
 static int one(struct assembly *a, const struct src *chain,
-	       const struct ent *g, size_t ng, const char *arena, int dirfd,
-	       struct err *e)
+	       const struct ent *g, size_t ng, const char *arena,
+	       struct task *t, struct err *e)
 {
 	const char *name = arena + g[0].off;
 	const struct src *top = &chain[g[0].src];
@@ -865,39 +1123,90 @@ static int one(struct assembly *a, const struct src *chain,
 		a->path[a->plen++] = '/';
 	memcpy(a->path + a->plen, name, len + 1);
 	a->plen += len;
-	if (fstatat(top->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+	/* Linked whatever its owner and mode: nothing to look at. */
+	if (a->blind && (g[0].type == DT_REG || g[0].type == DT_LNK)) {
+		if (linkat(top->fd, name, t->fd, name, 0) < 0)
+			ret = fail(a, e, errno, 1, "link");
+		else if (g[0].type == DT_LNK)
+			a->st.symlinks++;
+		else
+			a->st.linked++;
+	} else if (fstatat(top->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		ret = fail(a, e, errno, 1, "stat in the store");
-	else if (S_ISDIR(st.st_mode))
-		ret = merge_dir(a, chain, g, ng, name, &st, dirfd, e);
-	else if (is_whiteout(&st))
+	} else if (S_ISDIR(st.st_mode)) {
+		ret = merge_dir(a, chain, g, ng, name, &st, t->fd, t, e);
+	} else if (is_whiteout(&st)) {
 		a->st.whiteouts++;
-	else
-		ret = put_nondir(a, top, name, &st, dirfd, e);
+	} else {
+		ret = put_nondir(a, top, name, &st, t->fd, e);
+	}
 	a->plen = saved;
 	a->path[saved] = 0;
 	return ret;
 }
 
-/* The merged directory of chain[0..n) (top first) into dirfd. */
-static int walk(struct assembly *a, const struct src *chain, size_t n,
-		int dirfd, struct err *e)
+/* Names [from, to) of the sorted listing lv, each group one name. */
+static int names(struct assembly *a, const struct src *chain, size_t n,
+		 struct level *lv, size_t from, size_t to, struct task *t,
+		 struct err *e)
 {
-	struct level lv = { 0 };
 	size_t i, j;
+	int ret = 0;
+
+	(void)n;
+	for (i = from; !ret && i < to; i = j) {
+		for (j = i + 1; j < to &&
+		     !strcmp(lv->arena + lv->ents[j].off,
+			     lv->arena + lv->ents[i].off); j++)
+			;
+		ret = one(a, chain, &lv->ents[i], j - i, lv->arena, t, e);
+	}
+	return ret;
+}
+
+/* The first group past at least CHUNK names from i: a cut. */
+static size_t cut(const struct level *lv, size_t i)
+{
+	size_t j = i + CHUNK;
+
+	if (j >= lv->n)
+		return lv->n;
+	while (j < lv->n && !strcmp(lv->arena + lv->ents[j].off,
+				    lv->arena + lv->ents[j - 1].off))
+		j++;
+	return j;
+}
+
+/*
+ * The merged directory of chain[0..n) (top first) into t's; a large
+ * one's names after the first CHUNK are shared out to other walkers.
+ */
+static int walk(struct assembly *a, const struct src *chain, size_t n,
+		struct task *t, struct err *e)
+{
+	struct level *lv = calloc(1, sizeof(*lv));
+	size_t first, from, to;
 	int ret;
 
-	ret = level_read(a, &lv, chain, n, e);
-	if (!ret && lv.n)
-		qsort_r(lv.ents, lv.n, sizeof(*lv.ents), ent_cmp, lv.arena);
-	for (i = 0; !ret && i < lv.n; i = j) {
-		for (j = i + 1; j < lv.n &&
-		     !strcmp(lv.arena + lv.ents[j].off,
-			     lv.arena + lv.ents[i].off); j++)
-			;
-		ret = one(a, chain, &lv.ents[i], j - i, lv.arena, dirfd, e);
+	if (!lv)
+		return fail(a, e, ENOMEM, 1, "list");
+	lv->refs = 1;
+	ret = level_read(a, lv, chain, n, e);
+	if (!ret && lv->n)
+		qsort_r(lv->ents, lv->n, sizeof(*lv->ents), ent_cmp,
+			lv->arena);
+	first = ret ? 0 : cut(lv, 0);
+	for (from = first; from < lv->n; from = to) {
+		to = cut(lv, from);
+		if (!enqueue(a, t, t, lv, from, to))
+			break;
 	}
-	free(lv.ents);
-	free(lv.arena);
+	if (!ret)
+		ret = names(a, chain, n, lv, 0, first, t, e);
+	/* What did not fit in the queue. */
+	if (!ret && from < lv->n)
+		ret = names(a, chain, n, lv, from, lv->n, t, e);
+	level_put(a, lv);
 	return ret;
 }
 
@@ -944,14 +1253,88 @@ static int same_fs(struct assembly *a, const struct src *chain, size_t n,
 	return 0;
 }
 
+/* Hard links whatever the owner and mode: no file needs a stat. */
+static int blind(const struct assemble_layer *l, size_t n,
+		 const struct assemble_opts *o)
+{
+	size_t i;
+
+	if (o->mode != ASSEMBLE_HARDLINK || !o->read_only || o->n_uid_map ||
+	    o->n_gid_map)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (l[i].uid_base || l[i].gid_base)
+			return 0;
+	return 1;
+}
+
+static void add_stats(struct assemble_stats *to,
+		      const struct assemble_stats *st)
+{
+	to->dirs += st->dirs;
+	to->linked += st->linked;
+	to->copied += st->copied;
+	to->symlinks += st->symlinks;
+	to->nodes += st->nodes;
+	to->whiteouts += st->whiteouts;
+	to->bytes_copied += st->bytes_copied;
+	to->devices_skipped += st->devices_skipped;
+	to->xattrs_skipped += st->xattrs_skipped;
+}
+
+/*
+ * Walk the tree from root (the main thread's a) with a walker per CPU
+ * (at most WALKERS_MAX); the stats of all in a->st.
+ */
+static void walk_all(struct assembly *a, struct task *root)
+{
+	struct assembly w[WALKERS_MAX - 1];
+	pthread_t tid[WALKERS_MAX - 1];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int i, k = 0, want;
+
+	want = cpus < 1 ? 1 : cpus > WALKERS_MAX ? WALKERS_MAX : (int)cpus;
+	a->sh->busy = 1;
+	for (i = 0; i < want - 1; i++) {
+		w[k] = *a;
+		memset(&w[k].st, 0, sizeof(w[k].st));
+		w[k].buf = malloc(DATA_BUF);
+		w[k].list = malloc(XATTR_BUF);
+		w[k].val = malloc(XATTR_BUF);
+		if (!w[k].buf || !w[k].list || !w[k].val ||
+		    pthread_create(&tid[k], NULL, walker, &w[k])) {
+			free(w[k].buf);
+			free(w[k].list);
+			free(w[k].val);
+			break;
+		}
+		k++;
+	}
+	a->sh->walkers = k + 1;
+	run_task(a, root);
+	pthread_mutex_lock(&a->sh->mu);
+	a->sh->busy--;
+	pthread_mutex_unlock(&a->sh->mu);
+	walker(a);
+	for (i = 0; i < k; i++) {
+		pthread_join(tid[i], NULL);
+		add_stats(&a->st, &w[i].st);
+		free(w[i].buf);
+		free(w[i].list);
+		free(w[i].val);
+	}
+}
+
 int assemble_tree(int destfd, const struct assemble_layer *layers, size_t n,
 		  const struct assemble_opts *o, struct assemble_stats *st,
 		  struct err *e)
 {
-	struct assembly a = { .o = o, .rootfd = -1 };
+	struct shared sh = { .mu = PTHREAD_MUTEX_INITIALIZER,
+			     .cv = PTHREAD_COND_INITIALIZER };
+	struct assembly a = { .o = o, .rootfd = -1, .sh = &sh };
+	struct task root = { .path = (char *)"", .pending = 1 };
 	struct src *chain = NULL;
 	size_t k = 0, i;
-	struct stat rst;
 	mode_t mask;
 	int ret;
 
@@ -966,6 +1349,7 @@ int assemble_tree(int destfd, const struct assemble_layer *layers, size_t n,
 	a.euid = geteuid();
 	a.egid = getegid();
 	a.no_devices = o->rootless || unpack_in_userns();
+	a.blind = blind(layers, n, o);
 	a.buf = malloc(DATA_BUF);
 	a.list = malloc(XATTR_BUF);
 	a.val = malloc(XATTR_BUF);
@@ -982,15 +1366,28 @@ int assemble_tree(int destfd, const struct assemble_layer *layers, size_t n,
 	ret = open_roots(&a, layers, n, chain, &k, e);
 	if (!ret && o->mode == ASSEMBLE_HARDLINK)
 		ret = same_fs(&a, chain, k, e);
-	if (!ret && fstat(chain[0].fd, &rst) < 0)
+	if (!ret && fstat(chain[0].fd, &root.st) < 0)
 		ret = fail(&a, e, errno, 1, "stat the top layer");
 	if (ret)
 		goto out;
+	root.chain = chain;
+	root.n = k;
+	root.fd = a.rootfd;
+	/* A queued directory holds an fd per layer and its own. */
+	sh.qmax = 256 / (k + 1);
+	if (sh.qmax > QUEUE_MAX)
+		sh.qmax = QUEUE_MAX;
 	/* Everything is made with its mode: most need no chmod. */
 	mask = umask(0);
-	ret = walk(&a, chain, k, a.rootfd, e);
-	if (!ret)
-		ret = dir_meta(&a, a.rootfd, &chain[0], &rst, e);
+	walk_all(&a, &root);
+	if (sh.failed) {
+		*e = sh.err;
+		ret = -e->no;
+	} else {
+		a.plen = 0;
+		a.path[0] = 0;
+		ret = dir_meta(&a, a.rootfd, &chain[0], &root.st, e);
+	}
 	umask(mask);
 out:
 	if (st)
@@ -999,9 +1396,9 @@ out:
 		close(chain[--k].fd);
 	if (a.rootfd >= 0)
 		close(a.rootfd);
-	for (i = 0; i < a.nodes_cap; i++)
-		free(a.nodes[i].path);
-	free(a.nodes);
+	for (i = 0; i < sh.nodes_cap; i++)
+		free(sh.nodes[i].path);
+	free(sh.nodes);
 	free(chain);
 	free(a.val);
 	free(a.list);
