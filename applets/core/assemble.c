@@ -176,24 +176,6 @@ static int fail(struct assembly *a, struct err *e, int no, int sys,
 
 /* ---- ids ---- */
 
-/* map(id), or id itself without a map; -1 when the map lacks it. */
-static int map_id(const struct unpack_idmap *m, size_t n, uint32_t id,
-		  uint32_t *out)
-{
-	size_t i;
-
-	if (!n) {
-		*out = id;
-		return 0;
-	}
-	for (i = 0; i < n; i++)
-		if (id >= m[i].inside && id - m[i].inside < m[i].count) {
-			*out = m[i].outside + (id - m[i].inside);
-			return 0;
-		}
-	return -1;
-}
-
 /* 1 when the host id is one the map gives the container. */
 static int taken(const struct unpack_idmap *m, size_t n, uint32_t id)
 {
@@ -211,7 +193,7 @@ static int seen_id(const struct unpack_idmap *m, size_t n, uint32_t stored,
 {
 	if (stored < base)
 		return -1;
-	return map_id(m, n, stored - base, out);
+	return unpack_idmap_map(m, n, stored - base, out);
 }
 
 static int owner(struct assembly *a, const struct stat *st,

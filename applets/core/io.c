@@ -135,3 +135,22 @@ int write_file_at(int dirfd, const char *path, const char *s)
 	close(fd);
 	return w < 0 ? (int)w : 0;
 }
+
+int io_mkdir_p(const char *path, mode_t parents, mode_t mode)
+{
+	char buf[4096], *p;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(buf, parents) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, mode) == 0)
+		return chmod(buf, mode) < 0 ? -errno : 0;
+	return errno == EEXIST ? 0 : -errno;
+}

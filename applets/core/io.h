@@ -35,6 +35,13 @@ enum { IO_VOLATILE, IO_DURABLE };
 int write_file_atomic(int dirfd, const char *name, const void *data,
 		      size_t len, mode_t mode, int durable);
 
+/*
+ * mkdir -p: the missing parents made with mode parents, path itself with
+ * mode (whatever the umask); an existing path is left as it is.  0 or
+ * -errno.
+ */
+int io_mkdir_p(const char *path, mode_t parents, mode_t mode);
+
 /* Write a short string to an existing file (e.g. under /proc). */
 int write_file_at(int dirfd, const char *path, const char *s);
 

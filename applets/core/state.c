@@ -56,32 +56,13 @@ bad:
 	return err_msg(e, EINVAL, "invalid container id \"%s\"", id);
 }
 
-static int mkdir_p(const char *path, mode_t mode)
-{
-	char buf[4096], *p;
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return -ENAMETOOLONG;
-	for (p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(buf, mode) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, mode) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 int state_root_open(const char *root, int create, struct err *e)
 {
 	int fd, r;
 
 	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT && create) {
-		r = mkdir_p(root, 0711);
+		r = io_mkdir_p(root, 0711, 0711);
 		if (r < 0)
 			return err_sys(e, -r, "mkdir %s", root);
 		fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

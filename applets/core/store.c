@@ -43,26 +43,6 @@ const char *store_dir(const struct store *s)
 
 /* --- opening and locking --------------------------------------------- */
 
-/* mkdir -p: the parents 0755 (as the system's), the last mode. */
-static int mkdir_p(const char *path, mode_t mode)
-{
-	char buf[4096], *p;
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return -ENAMETOOLONG;
-	for (p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, mode) == 0)
-		return chmod(buf, mode) < 0 ? -errno : 0;
-	return errno == EEXIST ? 0 : -errno;
-}
-
 static const char *const subdirs[] = {
 	"layers", "layers/sha256", "blobs", "blobs/sha256", "refs",
 };
@@ -110,7 +90,7 @@ struct store *store_open(const char *dir, int create, struct err *e)
 	}
 	s->dirfd = s->layersfd = s->blobsfd = s->refsfd = s->lockfd = -1;
 	if (create) {
-		r = mkdir_p(dir, 0700);
+		r = io_mkdir_p(dir, 0755, 0700);
 		if (r < 0) {
 			err_sys(e, -r, "mkdir %s", dir);
 			goto fail;

@@ -701,8 +701,8 @@ static int retry(struct unpack *u, int dirfd, const char *name, int no,
 	return ret < 0 ? ret : 1;
 }
 
-static int map_id(const struct unpack_idmap *m, size_t n, uint32_t id,
-		  uint32_t *out)
+int unpack_idmap_map(const struct unpack_idmap *m, size_t n, uint32_t id,
+		     uint32_t *out)
 {
 	size_t i;
 
@@ -728,14 +728,14 @@ static int owner(struct unpack *u, const struct tar_entry *ent, uid_t *uid,
 	*gid = (gid_t)-1;
 	if (u->o.rootless)
 		return 0;
-	if (map_id(u->o.uid_map, u->o.n_uid_map, ent->uid, &id))
+	if (unpack_idmap_map(u->o.uid_map, u->o.n_uid_map, ent->uid, &id))
 		return fail(u, e, EINVAL, "uid %u is outside the uid map",
 			    (unsigned)ent->uid);
 	if (id == UINT32_MAX)
 		return fail(u, e, EINVAL, "uid %u: not a valid id",
 			    (unsigned)ent->uid);
 	*uid = id;
-	if (map_id(u->o.gid_map, u->o.n_gid_map, ent->gid, &id))
+	if (unpack_idmap_map(u->o.gid_map, u->o.n_gid_map, ent->gid, &id))
 		return fail(u, e, EINVAL, "gid %u is outside the gid map",
 			    (unsigned)ent->gid);
 	if (id == UINT32_MAX)

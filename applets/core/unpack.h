@@ -136,6 +136,11 @@ int unpack_idmap_parse(const char *s, const char *what,
 		       struct unpack_idmap *map, size_t max, size_t *n,
 		       struct err *e);
 
+/* map[0..n) applied to id into *out: 0, or -1 when no map has it (no
+   maps: id itself). */
+int unpack_idmap_map(const struct unpack_idmap *map, size_t n, uint32_t id,
+		     uint32_t *out);
+
 /* 1 when this process is in a user namespace (mknod is then refused). */
 int unpack_in_userns(void);
 
