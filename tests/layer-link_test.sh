@@ -281,6 +281,37 @@ testContainerRootCannotWriteTheStore() {
 	protection_case overlay "overlay" "" --mode overlay
 }
 
+# import --owner: a store owned by ids no container maps (the seed's
+# "superroot"): links for a container mapped elsewhere, a refusal for one
+# that maps the store's owner, an overlay for one mapped onto it.
+testOwnerOutsideEveryMap() {
+	three_layers
+	capture ll import --owner 200000:300000 "$T/l1.tar" "$T/l2.tar" "$T/l3.tar"
+	assert_ok "import --owner"
+	local r1=$S/layers/sha256/${L1#sha256:}/root
+	assertEquals "image root is the base" "200000:300000" "$(stat -c %u:%g "$r1/bin/busybox")"
+	assertEquals "image uid 1000 is base + 1000" "201000:301000" "$(stat -c %u:%g "$r1/user-file")"
+	capture ll assemble --uid-map $MAP --gid-map $MAP "$T/dst" "$L1" "$L2" "$L3"
+	assert_ok "hardlink, mapped elsewhere"
+	assertEquals "linked" "$(stat -c %i "$r1/bin/busybox")" "$(stat -c %i "$T/dst/bin/busybox")"
+	assertEquals "a copy owned as the map says" "101000:101000" \
+		"$(stat -c %u:%g "$T/dst/user-file")"
+	capture ll assemble --uid-map 0:200000:65536 --gid-map 0:300000:65536 "$T/dst2" "$L1"
+	assert_rc 1 "a map that takes in the store's owner"
+	assert_contains "its uid named" "$err" "200000"
+	capture ll assemble --mode overlay --uid-map 0:200000:65536 --gid-map 0:300000:65536 \
+		"$T/ov" "$L1" "$L2" "$L3"
+	assert_ok "overlay for a container mapped onto the store"
+	assertEquals "overlay shows the store's ids" "200000:300000" \
+		"$(stat -c %u:%g "$T/ov/bin/busybox")"
+	capture ll assemble --mode overlay "$T/ov2" "$L1"
+	assert_rc 1 "overlay without that map"
+	capture ll import --owner 1:2 "$T/l1.tar"
+	assert_rc 1 "the layer is there, owned otherwise"
+	assertEquals "what is wrong" \
+		"layer-link: import: $T/l1.tar: $L1 is in the store owned from 200000:300000, not 1:2 (--owner)" "$err"
+}
+
 testReleaseAndGc() {
 	import_three
 	ll assemble --read-only "$T/a" "$L1" "$L2" "$L3" &&

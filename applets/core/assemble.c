@@ -723,14 +723,25 @@ static int is_whiteout(const struct stat *st)
 	return S_ISCHR(st->st_mode) && st->st_rdev == 0;
 }
 
-static int is_opaque(int fd)
+/*
+ * Marked opaque (either xattr overlayfs reads).  Most directories have
+ * no xattr at all: one listing tells, where two reads would ask.
+ */
+static int is_opaque(struct assembly *a, int fd)
 {
+	ssize_t n, i;
 	char v[2];
 
-	return (fgetxattr(fd, UNPACK_OPAQUE_TRUSTED, v, sizeof(v)) == 1 &&
-		v[0] == 'y') ||
-	       (fgetxattr(fd, UNPACK_OPAQUE_USER, v, sizeof(v)) == 1 &&
-		v[0] == 'y');
+	n = flistxattr(fd, a->list, XATTR_BUF);
+	if (n <= 0)
+		return 0;
+	for (i = 0; i < n; i += strlen(a->list + i) + 1)
+		if ((!strcmp(a->list + i, UNPACK_OPAQUE_TRUSTED) ||
+		     !strcmp(a->list + i, UNPACK_OPAQUE_USER)) &&
+		    fgetxattr(fd, a->list + i, v, sizeof(v)) == 1 &&
+		    v[0] == 'y')
+			return 1;
+	return 0;
 }
 
 static int is_dir_at(int dirfd, const char *name, unsigned char type)
@@ -756,13 +767,17 @@ static int dir_meta(struct assembly *a, int fd, const struct src *s,
 	ret = owner(a, st, s->l, &uid, &gid, e);
 	if (ret < 0)
 		return ret;
-	if (!a->o->rootless && fchown(fd, uid, gid) < 0)
+	/* Made ours (no parent is setgid before its own end). */
+	if (!a->o->rootless && (uid != a->euid || gid != a->egid) &&
+	    fchown(fd, uid, gid) < 0)
 		return fail(a, e, errno, 1, "chown %u:%u", (unsigned)uid,
 			    (unsigned)gid);
 	ret = copy_xattrs(a, s->fd, NULL, fd, NULL, e);
 	if (ret < 0)
 		return ret;
-	if (fchmod(fd, mode) < 0)
+	/* chown dropped setgid; rootless, it was made 0700. */
+	if ((a->o->rootless || (mode & 06000) || fd == a->rootfd) &&
+	    fchmod(fd, mode) < 0)
 		return fail(a, e, errno, 1, "chmod %04o", (unsigned)mode);
 	if (futimens(fd, ts) < 0)
 		return fail(a, e, errno, 1, "set times");
@@ -801,37 +816,33 @@ static int level_add(struct level *lv, const char *name, size_t src,
 	return 0;
 }
 
+/*
+ * Every layer's names at this place, read straight from the chain's
+ * fds (opened for this walk alone, at offset 0: no dup, no DIR).
+ */
 static int level_read(struct assembly *a, struct level *lv,
 		      const struct src *chain, size_t n, struct err *e)
 {
 	struct dirent *de;
-	int fd, ret = 0;
+	int ret = 0, got, off;
 	size_t k;
-	DIR *d;
 
 	for (k = 0; k < n && !ret; k++) {
-		fd = openat(chain[k].fd, ".", O_RDONLY | O_DIRECTORY |
-			    O_CLOEXEC);
-		d = fd < 0 ? NULL : fdopendir(fd);
-		if (!d) {
-			ret = fail(a, e, errno, 1, "open in the store");
-			if (fd >= 0)
-				close(fd);
-			break;
-		}
-		while ((errno = 0, de = readdir(d))) {
-			if (!strcmp(de->d_name, ".") ||
-			    !strcmp(de->d_name, ".."))
-				continue;
-			ret = level_add(lv, de->d_name, k, de->d_type);
-			if (ret < 0) {
-				ret = fail(a, e, -ret, 1, "list");
-				break;
+		while ((got = getdents(chain[k].fd, (struct dirent *)a->buf,
+				       DATA_BUF)) > 0 && !ret)
+			for (off = 0; off < got && !ret;
+			     off += de->d_reclen) {
+				de = (struct dirent *)(a->buf + off);
+				if (!strcmp(de->d_name, ".") ||
+				    !strcmp(de->d_name, ".."))
+					continue;
+				ret = level_add(lv, de->d_name, k,
+						de->d_type);
+				if (ret < 0)
+					ret = fail(a, e, -ret, 1, "list");
 			}
-		}
-		if (!ret && errno)
-			ret = fail(a, e, errno, 1, "list");
-		closedir(d);
+		if (!ret && got < 0)
+			ret = fail(a, e, errno, 1, "list in the store");
 	}
 	return ret;
 }
@@ -1055,14 +1066,18 @@ static int merge_dir(struct assembly *a, const struct src *chain,
 		}
 		t->chain[t->n].fd = fd;
 		t->chain[t->n++].l = chain[g[i].src].l;
-		if (is_opaque(fd)) {
+		if (is_opaque(a, fd)) {
 			if (i + 1 < ng)
 				a->st.whiteouts++;
 			break;
 		}
 	}
-	/* Owner rwx until dir_meta(), so a rootless walk can fill it. */
-	if (mkdirat(dirfd, name, 0700) < 0) {
+	/*
+	 * Root fills any directory: made with its mode.  Rootless, owner
+	 * rwx until dir_meta(), so the walk can fill it.
+	 */
+	if (mkdirat(dirfd, name, a->o->rootless ? 0700 :
+		    st->st_mode & 01777) < 0) {
 		ret = fail(a, e, errno, 1, "mkdir");
 		goto out_free;
 	}
@@ -1206,7 +1221,7 @@ static int open_roots(struct assembly *a, const struct assemble_layer *l,
 			return fail(a, e, errno, 1, "open layer %zu", i);
 		chain[*k].fd = fd;
 		chain[(*k)++].l = &l[i];
-		if (is_opaque(fd)) {
+		if (is_opaque(a, fd)) {
 			if (i)
 				a->st.whiteouts++;
 			break;

@@ -35,12 +35,13 @@ const char layer_link_help[] =
 "--store DIR, default " STORE_DEFAULT_DIR " (for a user other than root\n"
 "$XDG_DATA_HOME/ocibox, or ~/.local/share/ocibox).\n"
 "\n"
-"  import [--owner UID:GID] [--sync] FILE...\n"
+"  import [--owner UID:GID] FILE...\n"
 "      extract each layer (a tar, plain, gzip or zstd, told apart by\n"
 "      content; an OCI blob; - for stdin) into the store unless it is\n"
 "      there already; print \"DIFFID imported|present FILE\" for each.\n"
 "      --owner: the store's files are owned by image id + UID (GID), an\n"
-"      owner no container maps (root only; default: the image's ids)\n"
+"      owner no container maps (root only; default: the image's ids).\n"
+"      A layer is synced before it appears in the store\n"
 "  assemble [--mode hardlink|overlay|copy] [--uid-map C:H:N] [--gid-map\n"
 "           C:H:N] [--read-only] DEST DIFFID...\n"
 "      make DEST (absent or an empty directory) from the layers, the base\n"
@@ -80,7 +81,7 @@ const char layer_link_help[] =
 
 enum {
 	G_STORE = 1, G_HELP,
-	C_OWNER, C_SYNC, C_MODE, C_UIDMAP, C_GIDMAP, C_RO, C_FORMAT, C_DRY,
+	C_OWNER, C_MODE, C_UIDMAP, C_GIDMAP, C_RO, C_FORMAT, C_DRY,
 };
 
 static const struct opt global_opts[] = {
@@ -93,7 +94,7 @@ static const struct opt global_opts[] = {
 struct cmd {
 	const char *name;
 	const char *store;
-	int sync, read_only, dry_run, has_owner;
+	int read_only, dry_run, has_owner;
 	uint32_t owner_uid, owner_gid;
 	enum assemble_mode mode;
 	const char *format;
@@ -142,7 +143,6 @@ static void set_opt(int id, const char *arg, void *ctx)
 			c->bad = err_msg(&c->e, EINVAL, "--owner %s: not "
 					 "UID:GID", arg);
 		break;
-	case C_SYNC: c->sync = 1; break;
 	case C_MODE:
 		if (!strcmp(arg, "hardlink"))
 			c->mode = ASSEMBLE_HARDLINK;
@@ -262,6 +262,25 @@ static int file_digest(int fd, const char *name, char *out, struct err *e)
 	return 0;
 }
 
+/* A layer found in the store must be owned as this import would own it. */
+static int same_owner(struct cmd *c, struct store *s, const char *file,
+		      const char *diff, const struct store_import_opts *o)
+{
+	struct store_layer info;
+	int fd;
+
+	fd = store_layer_open(s, diff, &info, &c->e);
+	if (fd < 0)
+		return fd;
+	close(fd);
+	if (info.uid_base == o->uid_base && info.gid_base == o->gid_base)
+		return 0;
+	return err_msg(&c->e, EEXIST, "%s: %s is in the store owned from "
+		       "%u:%u, not %u:%u (--owner)", file, diff,
+		       (unsigned)info.uid_base, (unsigned)info.gid_base,
+		       (unsigned)o->uid_base, (unsigned)o->gid_base);
+}
+
 static int import_one(struct cmd *c, struct store *s, const char *file)
 {
 	struct store_import_opts o = {
@@ -295,6 +314,8 @@ static int import_one(struct cmd *c, struct store *s, const char *file)
 	/* The tar reader names the entry, not the file it came from. */
 	if (ret < 0 && strncmp(c->e.msg, file, strlen(file)))
 		err_prefix(&c->e, "%s", file);
+	if (ret == 0 && existed)
+		ret = same_owner(c, s, file, diff, &o);
 	if (ret == 0)
 		printf("%s %s %s\n", diff, existed ? "present" : "imported",
 		       file);
@@ -310,7 +331,6 @@ static int cmd_import(struct cmd *c, int argc, char **argv)
 {
 	static const struct opt tab[] = {
 		{ "owner", 0, OPT_ARG, C_OWNER },
-		{ "sync", 0, OPT_NOARG, C_SYNC },
 		{ 0 },
 	};
 	struct store *s;
