@@ -191,6 +191,12 @@ testAssembleCopyAndOverlayShowTheSame() {
 	assertEquals "overlay: the top layer's file" third "$(cat "$T/ov/etc/motd")"
 	assertFalse "overlay: whiteout applied" "[ -e '$T/ov/gone' ]"
 	assertEquals "overlay: opaque dir" new "$(ls "$T/ov/opq")"
+	capture ll assemble --mode overlay "$T/ov" "$L1"
+	assert_rc 1 "again on the live mount"
+	assertEquals "refused" "layer-link: assemble: $T/ov: assembled already (layer-link release it first)" "$err"
+	capture ll refs -f json
+	assertEquals "its ref kept" 1 \
+		"$(echo "$out" | jq --arg p "$T/ov" '[.[] | select(.path == $p)] | length')"
 	capture ll release "$T/ov"
 	assert_ok "release overlay"
 	assertFalse "overlay: unmounted and gone" "[ -e '$T/ov' ]"
@@ -289,6 +295,16 @@ testOwnerOutsideEveryMap() {
 	capture ll import --owner 200000:300000 "$T/l1.tar" "$T/l2.tar" "$T/l3.tar"
 	assert_ok "import --owner"
 	local r1=$S/layers/sha256/${L1#sha256:}/root
+	# A layer that names a file but not its directory.
+	mkdir -p "$T/l4/implicit" && echo i > "$T/l4/implicit/file"
+	tar --numeric-owner --no-recursion -C "$T/l4" -cf "$T/l4.tar" ./implicit/file
+	capture ll import --owner 200000:300000 "$T/l4.tar"
+	local l4=$(diff_id "$T/l4.tar")
+	assertEquals "an implicit directory is the image root's" "200000:300000" \
+		"$(stat -c %u:%g "$S/layers/sha256/${l4#sha256:}/root/implicit")"
+	capture ll assemble --uid-map $MAP --gid-map $MAP "$T/dst4" "$L1" "$l4"
+	assert_ok "assembled with it"
+	assertEquals "mapped root's" "100000:100000" "$(stat -c %u:%g "$T/dst4/implicit")"
 	assertEquals "image root is the base" "200000:300000" "$(stat -c %u:%g "$r1/bin/busybox")"
 	assertEquals "image uid 1000 is base + 1000" "201000:301000" "$(stat -c %u:%g "$r1/user-file")"
 	capture ll assemble --uid-map $MAP --gid-map $MAP "$T/dst" "$L1" "$L2" "$L3"
@@ -304,6 +320,9 @@ testOwnerOutsideEveryMap() {
 	assert_ok "overlay for a container mapped onto the store"
 	assertEquals "overlay shows the store's ids" "200000:300000" \
 		"$(stat -c %u:%g "$T/ov/bin/busybox")"
+	assertEquals "its root too (the upper is given the top root's)" \
+		"200000:300000 $(stat -c %a "$S/layers/sha256/${L3#sha256:}/root")" \
+		"$(stat -c '%u:%g %a' "$T/ov")"
 	capture ll assemble --mode overlay "$T/ov2" "$L1"
 	assert_rc 1 "overlay without that map"
 	capture ll import --owner 1:2 "$T/l1.tar"

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -91,6 +92,7 @@ struct task {
 #define WALKERS_MAX 4
 #define QUEUE_MAX 64
 #define CHUNK 256		/* names of one directory a job takes */
+#define WALKER_STACK (8 << 20)
 
 /*
  * A queued job: a directory to walk (lv NULL), or names [from, to) of
@@ -121,6 +123,7 @@ struct assembly {
 	struct assemble_stats st;
 	int rootfd;
 	int no_devices, no_cfr, blind;
+	int inherits;		/* DEST's parent is setgid: chown, chmod all */
 	uid_t euid;
 	gid_t egid;
 	char path[PATH_BUF];	/* the walk's place in DEST */
@@ -485,7 +488,8 @@ static int copy_file(struct assembly *a, const struct src *s,
 	ret = copy_data(a, sfd, dfd, e);
 	if (ret < 0)
 		goto out;
-	if (!a->o->rootless && (uid != a->euid || gid != a->egid) &&
+	if (!a->o->rootless && (uid != a->euid || gid != a->egid ||
+				a->inherits) &&
 	    fchown(dfd, uid, gid) < 0) {
 		ret = fail(a, e, errno, 1, "chown %u:%u", (unsigned)uid,
 			   (unsigned)gid);
@@ -527,7 +531,8 @@ static int meta_at(struct assembly *a, const struct src *s,
 	ret = owner(a, st, s->l, &uid, &gid, e);
 	if (ret < 0)
 		return ret;
-	if (!a->o->rootless && (uid != a->euid || gid != a->egid) &&
+	if (!a->o->rootless && (uid != a->euid || gid != a->egid ||
+				a->inherits) &&
 	    fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
 		return fail(a, e, errno, 1, "chown %u:%u", (unsigned)uid,
 			    (unsigned)gid);
@@ -651,6 +656,33 @@ static void count(struct assembly *a, mode_t mode)
 		a->st.nodes++;
 }
 
+/*
+ * Another name of an inode copied already: linked to that copy (1), or
+ * 0 when none is recorded.  Its path runs through directories this walk
+ * made and never replaces: no symlink.  A recorded copy is complete.
+ */
+static int link_copied(struct assembly *a, const struct stat *st,
+		       const char *name, int dirfd, struct err *e)
+{
+	char x[SHOWN], *first;
+	int ret = 0;
+
+	pthread_mutex_lock(&a->sh->mu);
+	first = (char *)node_find(a->sh, st);
+	if (first && !(first = strdup(first)))
+		ret = fail(a, e, ENOMEM, 1, "hard links");
+	pthread_mutex_unlock(&a->sh->mu);
+	if (ret || !first)
+		return ret;
+	ret = linkat(a->rootfd, first, dirfd, name, 0) < 0 ?
+	      fail(a, e, errno, 1, "link to %s", shown(first, x, sizeof(x))) :
+	      1;
+	if (ret > 0)
+		count(a, st->st_mode);
+	free(first);
+	return ret;
+}
+
 static int copy_nondir(struct assembly *a, const struct src *s,
 		       const char *name, const struct stat *st, int dirfd,
 		       struct err *e)
@@ -664,6 +696,19 @@ static int copy_nondir(struct assembly *a, const struct src *s,
 	return make_node(a, s, name, st, dirfd, e);
 }
 
+/* What a copy counted, for one that gave way to another walker's. */
+static void uncount(struct assembly *a, const struct stat *st)
+{
+	if (S_ISREG(st->st_mode)) {
+		a->st.copied--;
+		a->st.bytes_copied -= st->st_size;
+	} else if (S_ISLNK(st->st_mode)) {
+		a->st.symlinks--;
+	} else {
+		a->st.nodes--;
+	}
+}
+
 /* Anything but a directory or a whiteout, from s (the topmost). */
 static int put_nondir(struct assembly *a, const struct src *s,
 		      const char *name, const struct stat *st, int dirfd,
@@ -671,7 +716,6 @@ static int put_nondir(struct assembly *a, const struct src *s,
 {
 	mode_t t = st->st_mode & S_IFMT;
 	const char *first;
-	char x[SHOWN];
 	int ret;
 
 	if (t == S_IFSOCK)
@@ -689,30 +733,29 @@ static int put_nondir(struct assembly *a, const struct src *s,
 			a->st.linked++;
 		return 0;
 	}
-	/*
-	 * Another name of an inode copied already.  Its path runs through
-	 * directories this walk made and never replaces: no symlink.  The
-	 * lock is held from the look-up to the record, so one walker
-	 * copies and the others link to the finished copy.
-	 */
-	if (st->st_nlink > 1) {
+	/* In-layer hard links stay links of one copy. */
+	if (st->st_nlink > 1 && (ret = link_copied(a, st, name, dirfd, e)))
+		return ret < 0 ? ret : 0;
+	ret = copy_nondir(a, s, name, st, dirfd, e);
+	if (ret == 0 && st->st_nlink > 1) {
+		/*
+		 * Copied outside the lock (a store file others link to has
+		 * st_nlink > 1 too: most copies come here); if another
+		 * walker recorded the inode meanwhile, ours gives way.
+		 */
 		pthread_mutex_lock(&a->sh->mu);
 		first = node_find(a->sh, st);
-		if (first) {
-			ret = linkat(a->rootfd, first, dirfd, name, 0) < 0 ?
-			      fail(a, e, errno, 1, "link to %s",
-				   shown(first, x, sizeof(x))) : 0;
-			if (!ret)
-				count(a, t);
-		} else {
-			ret = copy_nondir(a, s, name, st, dirfd, e);
-			if (!ret)
-				ret = node_add(a, st, e);
-		}
+		if (!first)
+			ret = node_add(a, st, e);
 		pthread_mutex_unlock(&a->sh->mu);
-		return ret < 0 ? ret : 0;
+		if (first && unlinkat(dirfd, name, 0) < 0)
+			return fail(a, e, errno, 1, "unlink");
+		if (first) {
+			uncount(a, st);
+			if ((ret = link_copied(a, st, name, dirfd, e)) > 0)
+				return 0;
+		}
 	}
-	ret = copy_nondir(a, s, name, st, dirfd, e);
 	return ret < 0 ? ret : 0;
 }
 
@@ -768,7 +811,8 @@ static int dir_meta(struct assembly *a, int fd, const struct src *s,
 	if (ret < 0)
 		return ret;
 	/* Made ours (no parent is setgid before its own end). */
-	if (!a->o->rootless && (uid != a->euid || gid != a->egid) &&
+	if (!a->o->rootless && (uid != a->euid || gid != a->egid ||
+				a->inherits) &&
 	    fchown(fd, uid, gid) < 0)
 		return fail(a, e, errno, 1, "chown %u:%u", (unsigned)uid,
 			    (unsigned)gid);
@@ -776,7 +820,8 @@ static int dir_meta(struct assembly *a, int fd, const struct src *s,
 	if (ret < 0)
 		return ret;
 	/* chown dropped setgid; rootless, it was made 0700. */
-	if ((a->o->rootless || (mode & 06000) || fd == a->rootfd) &&
+	if ((a->o->rootless || (mode & 06000) || fd == a->rootfd ||
+	     a->inherits) &&
 	    fchmod(fd, mode) < 0)
 		return fail(a, e, errno, 1, "chmod %04o", (unsigned)mode);
 	if (futimens(fd, ts) < 0)
@@ -1192,7 +1237,7 @@ static int walk(struct assembly *a, const struct src *chain, size_t n,
 	if (!ret && lv->n)
 		qsort_r(lv->ents, lv->n, sizeof(*lv->ents), ent_cmp,
 			lv->arena);
-	first = ret ? 0 : cut(lv, 0);
+	first = ret ? lv->n : cut(lv, 0);
 	for (from = first; from < lv->n; from = to) {
 		to = cut(lv, from);
 		if (!enqueue(a, t, t, lv, from, to))
@@ -1288,10 +1333,15 @@ static void walk_all(struct assembly *a, struct task *root)
 	struct assembly w[WALKERS_MAX - 1];
 	pthread_t tid[WALKERS_MAX - 1];
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	pthread_attr_t attr;
 	int i, k = 0, want;
 
 	want = cpus < 1 ? 1 : cpus > WALKERS_MAX ? WALKERS_MAX : (int)cpus;
 	a->sh->busy = 1;
+	/* The walk recurses where the queue is full: the main thread's
+	   depth, not musl's 128 KiB default. */
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, WALKER_STACK);
 	for (i = 0; i < want - 1; i++) {
 		w[k] = *a;
 		memset(&w[k].st, 0, sizeof(w[k].st));
@@ -1299,7 +1349,7 @@ static void walk_all(struct assembly *a, struct task *root)
 		w[k].list = malloc(XATTR_BUF);
 		w[k].val = malloc(XATTR_BUF);
 		if (!w[k].buf || !w[k].list || !w[k].val ||
-		    pthread_create(&tid[k], NULL, walker, &w[k])) {
+		    pthread_create(&tid[k], &attr, walker, &w[k])) {
 			free(w[k].buf);
 			free(w[k].list);
 			free(w[k].val);
@@ -1307,6 +1357,7 @@ static void walk_all(struct assembly *a, struct task *root)
 		}
 		k++;
 	}
+	pthread_attr_destroy(&attr);
 	a->sh->walkers = k + 1;
 	run_task(a, root);
 	pthread_mutex_lock(&a->sh->mu);
@@ -1330,10 +1381,12 @@ int assemble_tree(int destfd, const struct assemble_layer *layers, size_t n,
 			     .cv = PTHREAD_COND_INITIALIZER };
 	struct assembly a = { .o = o, .rootfd = -1, .sh = &sh };
 	struct task root = { .path = (char *)"", .pending = 1 };
+	struct rlimit nofile, raised;
 	struct src *chain = NULL;
 	size_t k = 0, i;
+	struct stat dst;
+	int ret, lim;
 	mode_t mask;
-	int ret;
 
 	if (o->mode == ASSEMBLE_OVERLAY)
 		return err_msg(e, EINVAL, "assemble: overlay is a mount: "
@@ -1367,6 +1420,10 @@ int assemble_tree(int destfd, const struct assemble_layer *layers, size_t n,
 		ret = fail(&a, e, errno, 1, "stat the top layer");
 	if (ret)
 		goto out;
+	/* Under a setgid parent new entries take its group and bit. */
+	if (fstat(a.rootfd, &dst) == 0 &&
+	    (dst.st_gid != a.egid || (dst.st_mode & S_ISGID)))
+		a.inherits = 1;
 	root.chain = chain;
 	root.n = k;
 	root.fd = a.rootfd;
@@ -1374,6 +1431,16 @@ int assemble_tree(int destfd, const struct assemble_layer *layers, size_t n,
 	sh.qmax = 256 / (k + 1);
 	if (sh.qmax > QUEUE_MAX)
 		sh.qmax = QUEUE_MAX;
+	/*
+	 * Each walker holds a directory's layers open at every depth it
+	 * is in, and queued directories theirs: all the fds allowed.
+	 */
+	lim = getrlimit(RLIMIT_NOFILE, &nofile) == 0 &&
+	      nofile.rlim_cur < nofile.rlim_max;
+	raised = nofile;
+	raised.rlim_cur = nofile.rlim_max;
+	if (lim && setrlimit(RLIMIT_NOFILE, &raised) < 0)
+		lim = 0;
 	/* Everything is made with its mode: most need no chmod. */
 	mask = umask(0);
 	walk_all(&a, &root);
@@ -1386,6 +1453,8 @@ int assemble_tree(int destfd, const struct assemble_layer *layers, size_t n,
 		ret = dir_meta(&a, a.rootfd, &chain[0], &root.st, e);
 	}
 	umask(mask);
+	if (lim)
+		setrlimit(RLIMIT_NOFILE, &nofile);
 out:
 	if (st)
 		*st = a.st;
@@ -1458,6 +1527,35 @@ static int overlay_data(char *buf, size_t size,
 	return ret;
 }
 
+/*
+ * overlayfs shows the merged root as the upper directory is: give it the
+ * top layer root's owner (what the container sees: assemble_check()),
+ * mode and times.
+ */
+static int upper_root(const char *dest, const struct assemble_layer *top,
+		      const char *upper, const struct assemble_opts *o,
+		      struct err *e)
+{
+	struct timespec ts[2];
+	struct stat st;
+	int fd, ret = 0;
+
+	if (fstat(top->fd, &st) < 0)
+		return err_sys(e, errno, "overlay on %s: the top layer", dest);
+	fd = open(upper, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return err_sys(e, errno, "overlay on %s: %s", dest, upper);
+	ts[0] = st.st_atim;
+	ts[1] = st.st_mtim;
+	if (!o->rootless && fchown(fd, st.st_uid, st.st_gid) < 0)
+		ret = err_sys(e, errno, "overlay on %s: chown %s", dest,
+			      upper);
+	else if (fchmod(fd, st.st_mode & 07777) < 0 || futimens(fd, ts) < 0)
+		ret = err_sys(e, errno, "overlay on %s: %s", dest, upper);
+	close(fd);
+	return ret;
+}
+
 int assemble_overlay(const char *dest, const struct assemble_layer *layers,
 		     size_t n, const char *upper, const char *work,
 		     const struct assemble_opts *o, struct err *e)
@@ -1471,6 +1569,9 @@ int assemble_overlay(const char *dest, const struct assemble_layer *layers,
 		return err_msg(e, EINVAL, "overlay on %s: no layers", dest);
 	ov.mode = ASSEMBLE_OVERLAY;
 	ret = assemble_check(layers, n, &ov, e);
+	if (ret < 0)
+		return ret;
+	ret = upper_root(dest, &layers[n - 1], upper, o, e);
 	if (ret < 0)
 		return ret;
 	if (page < 4096)

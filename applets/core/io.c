@@ -142,6 +142,9 @@ int io_mkdir_p(const char *path, mode_t parents, mode_t mode)
 
 	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
 		return -ENAMETOOLONG;
+	/* "DIR/" is DIR, made with mode, not with the parents'. */
+	for (p = buf + strlen(buf); p > buf + 1 && p[-1] == '/'; p--)
+		p[-1] = 0;
 	for (p = buf + 1; *p; p++) {
 		if (*p != '/')
 			continue;

@@ -1074,8 +1074,9 @@ static int count_refs(struct store *s, struct store_layer *l, size_t n,
 
 int store_ref_is_stale(const struct store_ref *r)
 {
-	char parent[sizeof(r->path) + 4];
+	char parent[sizeof(r->path) + 32];
 	struct stat st, pst;
+	const char *base;
 
 	if (lstat(r->path, &st) < 0)
 		return errno == ENOENT || errno == ENOTDIR;
@@ -1085,9 +1086,34 @@ int store_ref_is_stale(const struct store_ref *r)
 		return 0;
 	/* A mount's root is on a device of its own (an overlay's always). */
 	snprintf(parent, sizeof(parent), "%s/..", r->path);
-	if (stat(parent, &pst) < 0)
+	if (stat(parent, &pst) < 0 || st.st_dev != pst.st_dev)
 		return 0;
-	return st.st_dev == pst.st_dev;
+	/*
+	 * Not mounted here; while its upper directory is there it may be
+	 * mounted in another mount namespace, whose lowerdirs gc must not
+	 * take away.
+	 */
+	base = strrchr(r->path, '/');
+	snprintf(parent, sizeof(parent), "%.*s/.%s.overlay/upper",
+		 (int)(base - r->path), r->path, base + 1);
+	return lstat(parent, &pst) < 0 && errno == ENOENT;
+}
+
+int store_ref_remove_stale(struct store *s, const char *path,
+			   struct err *e)
+{
+	struct store_ref r;
+	int ret;
+
+	ret = store_ref_get(s, path, &r, e);
+	if (ret <= 0)
+		return ret;
+	ret = store_ref_is_stale(&r);
+	store_ref_free(&r);
+	if (!ret)
+		return 0;
+	ret = store_ref_remove(s, path, e);
+	return ret < 0 ? ret : 1;
 }
 
 /* --- gc ---------------------------------------------------------------- */

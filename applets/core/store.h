@@ -158,12 +158,21 @@ void store_ref_free(struct store_ref *r);
 
 /*
  * Every ref; a ref whose path is gone (removed by hand: not a directory,
- * or for overlay not a mount point) is stale.
+ * or for overlay not a mount point here and without its upper directory
+ * .BASE.overlay/upper beside it, which a mount in another namespace
+ * would still use) is stale.
  */
 int store_ref_list(struct store *s, struct store_ref **out, size_t *n,
 		   struct err *e);
 void store_ref_list_free(struct store_ref *refs, size_t n);
 int store_ref_is_stale(const struct store_ref *r);
+/*
+ * Drop the ref of path if it is stale (a failed assembly's own; not one
+ * that another assembly of the same path made live meanwhile): 1 when
+ * dropped, 0 when kept or there is none, or -errno.
+ */
+int store_ref_remove_stale(struct store *s, const char *path,
+			   struct err *e);
 
 struct store_gc_item {
 	const char *what;	/* "layer", "stale ref", "dead import" */

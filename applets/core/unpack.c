@@ -521,6 +521,26 @@ static int parent_resolve(struct unpack *u, const char *p, size_t len,
  * way is followed inside DEST.  0; 1 when !create and it is not there
  * (or not a directory); -errno with *e set.
  */
+/*
+ * A directory the layer names no entry for, made as a parent: the
+ * container's root's, as an entry of uid and gid 0 would be.
+ */
+static int implicit_owner(struct unpack *u, int dirfd, const char *name,
+			  struct err *e)
+{
+	uint32_t uid, gid;
+
+	if (u->o.rootless || (!u->o.n_uid_map && !u->o.n_gid_map))
+		return 0;
+	if (unpack_idmap_map(u->o.uid_map, u->o.n_uid_map, 0, &uid) ||
+	    unpack_idmap_map(u->o.gid_map, u->o.n_gid_map, 0, &gid))
+		return 0;
+	if (fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return fail_sys(u, e, errno, "chown %u:%u", (unsigned)uid,
+				(unsigned)gid);
+	return 0;
+}
+
 static int parent_open(struct unpack *u, const char *p, size_t len,
 		       int create, struct pdir *out, struct err *e)
 {
@@ -550,8 +570,13 @@ static int parent_open(struct unpack *u, const char *p, size_t len,
 		fd = openat(top, name, O_PATH | O_DIRECTORY | O_NOFOLLOW |
 			    O_CLOEXEC);
 		if (fd < 0 && errno == ENOENT && create) {
-			if (mkdirat(top, name, 0755) < 0 && errno != EEXIST)
+			if (mkdirat(top, name, 0755) == 0) {
+				ret = implicit_owner(u, top, name, e);
+				if (ret < 0)
+					return ret;
+			} else if (errno != EEXIST) {
 				goto fail;
+			}
 			fd = openat(top, name, O_PATH | O_DIRECTORY |
 				    O_NOFOLLOW | O_CLOEXEC);
 		}

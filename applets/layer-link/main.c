@@ -43,7 +43,7 @@ const char layer_link_help[] =
 "      owner no container maps (root only; default: the image's ids).\n"
 "      A layer is synced before it appears in the store\n"
 "  assemble [--mode hardlink|overlay|copy] [--uid-map C:H:N] [--gid-map\n"
-"           C:H:N] [--read-only] DEST DIFFID...\n"
+"           C:H:N] [--read-only] [--sync] DEST DIFFID...\n"
 "      make DEST (absent or an empty directory) from the layers, the base\n"
 "      first, as overlayfs would stack them (whiteouts and opaque\n"
 "      directories applied):\n"
@@ -58,7 +58,10 @@ const char layer_link_help[] =
 "      Then files that must look different in the container (setuid,\n"
 "      not world-readable, not the image root's) are copied and owned as\n"
 "      the maps say.  An assembly that cannot be protected is refused,\n"
-"      with the reason and a mode that works\n"
+"      with the reason and a mode that works.  (--read-only protects only\n"
+"      while the container cannot remount: no CAP_SYS_ADMIN.)  DEST is\n"
+"      built beside it and renamed into place: whole or absent; --sync:\n"
+"      synced first, so also after a power loss\n"
 "  ls [-f table|json]\n"
 "      the layers: DIFFID, SIZE, ENTRIES, REFS (trees using it), CREATED\n"
 "  refs [-f table|json]\n"
@@ -81,7 +84,7 @@ const char layer_link_help[] =
 
 enum {
 	G_STORE = 1, G_HELP,
-	C_OWNER, C_MODE, C_UIDMAP, C_GIDMAP, C_RO, C_FORMAT, C_DRY,
+	C_OWNER, C_SYNC, C_MODE, C_UIDMAP, C_GIDMAP, C_RO, C_FORMAT, C_DRY,
 };
 
 static const struct opt global_opts[] = {
@@ -94,7 +97,7 @@ static const struct opt global_opts[] = {
 struct cmd {
 	const char *name;
 	const char *store;
-	int read_only, dry_run, has_owner;
+	int read_only, dry_run, has_owner, sync;
 	uint32_t owner_uid, owner_gid;
 	enum assemble_mode mode;
 	const char *format;
@@ -163,6 +166,7 @@ static void set_opt(int id, const char *arg, void *ctx)
 					    MAX_MAPS, &c->n_gid, &c->e);
 		break;
 	case C_RO: c->read_only = 1; break;
+	case C_SYNC: c->sync = 1; break;
 	case C_FORMAT:
 		c->format = arg;
 		if (strcmp(arg, "table") && strcmp(arg, "json"))
@@ -421,6 +425,8 @@ static int assemble_tree_at(struct cmd *c, int parentfd, const char *base,
 	ret = stage_begin(&sg, parentfd, base, "assemble", abs, &c->e);
 	if (ret == 0)
 		ret = assemble_tree(sg.tmpfd, layers, n, o, NULL, &c->e);
+	if (ret == 0 && c->sync && syncfs(sg.tmpfd) < 0)
+		ret = err_sys(&c->e, errno, "%s: syncfs", abs);
 	if (ret == 0)
 		ret = stage_commit(&sg, abs, &c->e);
 	if (ret < 0 && stage_abort(&sg, &e2) < 0)
@@ -430,6 +436,29 @@ static int assemble_tree_at(struct cmd *c, int parentfd, const char *base,
 	return ret;
 }
 
+/*
+ * DEST may be made: absent or an empty directory, and no live tree of
+ * the store's is there (a mount on it would be hidden, its ref lost).
+ */
+static int not_assembled(struct cmd *c, struct store *s, int parentfd,
+			 const char *base, const char *abs)
+{
+	struct store_ref ref;
+	int ret, live;
+
+	ret = store_ref_get(s, abs, &ref, &c->e);
+	if (ret < 0)
+		return ret;
+	if (ret > 0) {
+		live = !store_ref_is_stale(&ref);
+		store_ref_free(&ref);
+		if (live)
+			return err_msg(&c->e, EEXIST, "%s: assembled already "
+				       "(layer-link release it first)", abs);
+	}
+	return stage_check_dest(parentfd, base, abs, &c->e);
+}
+
 static int cmd_assemble(struct cmd *c, int argc, char **argv)
 {
 	static const struct opt tab[] = {
@@ -437,6 +466,7 @@ static int cmd_assemble(struct cmd *c, int argc, char **argv)
 		{ "uid-map", 0, OPT_ARG, C_UIDMAP },
 		{ "gid-map", 0, OPT_ARG, C_GIDMAP },
 		{ "read-only", 0, OPT_NOARG, C_RO },
+		{ "sync", 0, OPT_NOARG, C_SYNC },
 		{ 0 },
 	};
 	struct assemble_opts o = { 0 };
@@ -489,6 +519,8 @@ static int cmd_assemble(struct cmd *c, int argc, char **argv)
 	}
 	if (ret == 0)
 		ret = assemble_check(layers, n, &o, &c->e);
+	if (ret == 0)
+		ret = not_assembled(c, s, parentfd, base, abs);
 	/* The ref first: a tree that dies half-made has a stale one. */
 	if (ret == 0)
 		ret = store_ref_add(s, abs, mode_name(o.mode), names, n,
@@ -498,8 +530,9 @@ static int cmd_assemble(struct cmd *c, int argc, char **argv)
 		      assemble_overlay_at(c, parentfd, base, abs, layers, n,
 					  &o) :
 		      assemble_tree_at(c, parentfd, base, abs, layers, n, &o);
+		/* Unless another assembly of DEST won the race. */
 		if (ret < 0)
-			store_ref_remove(s, abs, &e2);
+			store_ref_remove_stale(s, abs, &e2);
 	}
 	store_unuse(s);
 	if (ret < 0)

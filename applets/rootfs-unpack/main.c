@@ -280,6 +280,7 @@ struct run {
 	struct progress prog;
 	uint64_t bytes, entries;	/* of the layers before this one */
 	struct unpack_stats sum;
+	struct unpack_stats layer;	/* --store: the one being imported */
 };
 
 static void on_progress(void *arg, const struct unpack_stats *st)
@@ -288,6 +289,15 @@ static void on_progress(void *arg, const struct unpack_stats *st)
 
 	r->prog.bytes = r->bytes + st->bytes;
 	progress_show(&r->prog);
+}
+
+/* A store import's counts so far (its last call has them all). */
+static void on_import_progress(void *arg, const struct unpack_stats *st)
+{
+	struct run *r = arg;
+
+	r->layer = *st;
+	on_progress(arg, st);
 }
 
 static void add_stats(struct unpack_stats *sum, const struct unpack_stats *st)
@@ -322,10 +332,16 @@ static int import_layer(struct run *r, struct reader *blob, const char *what,
 		.blob_digest = blob_digest && *blob_digest ? blob_digest : NULL,
 		.rootless = r->p->rootless,
 		.limits = *lim,
-		.progress = on_progress, .progress_arg = r,
+		.progress = on_import_progress, .progress_arg = r,
 	};
+	int ret;
 
-	return via_store_import(&r->vs, blob, what, &o, e);
+	memset(&r->layer, 0, sizeof(r->layer));
+	ret = via_store_import(&r->vs, blob, what, &o, e);
+	/* The caps are for the whole image, as without --store. */
+	r->bytes += r->layer.bytes;
+	r->entries += r->layer.entries;
+	return ret;
 }
 
 static int apply_layer(struct run *r, struct reader *blob, const char *what,

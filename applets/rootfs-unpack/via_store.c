@@ -112,8 +112,9 @@ void via_store_close(struct via_store *v, int failed)
 {
 	struct err ignored;
 
+	/* Unless another unpack to DEST made it live meanwhile. */
 	if (v->ref && failed)
-		store_ref_remove(v->s, v->ref, &ignored);
+		store_ref_remove_stale(v->s, v->ref, &ignored);
 	if (v->s) {
 		store_unuse(v->s);
 		store_close(v->s);

@@ -890,8 +890,8 @@ CASE(overlay_mount)
 	UNIT_EQ_INT(assemble_overlay(at("dest"), layers, nlayers,
 				     at("missing"), at("work"), &o, &e),
 		    -ENOENT);
-	snprintf(want, sizeof(want), "overlay on %s: mount: %s", at("dest"),
-		 strerror(ENOENT));
+	snprintf(want, sizeof(want), "overlay on %s: %s: %s", at("dest"),
+		 at("missing"), strerror(ENOENT));
 	UNIT_EQ_STR(e.msg, want);
 }
 
