@@ -39,6 +39,7 @@
 #define DATA_BUF (256 << 10)	/* file data, when copy_file_range can't */
 #define XATTR_BUF 65536		/* XATTR_LIST_MAX and XATTR_SIZE_MAX */
 #define SHOWN 160		/* a name in a message, escaped */
+#define SHOW(buf, s) err_shown((s), strlen(s), (buf), sizeof(buf))
 #define PROC_NAME (32 + NAME_MAX + 2)
 
 /* One layer's directory at the walk's place. */
@@ -132,35 +133,6 @@ struct assembly {
 	struct shared *sh;
 };
 
-/* s fit for a message: control bytes and '\' escaped, cut. */
-static const char *shown(const char *s, char *out, size_t size)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t o = 0;
-	unsigned char c;
-
-	for (; *s; s++) {
-		if (size - o < 9) {
-			memcpy(out + o, "...", 4);
-			return out;
-		}
-		c = *s;
-		if (c == '\\') {
-			out[o++] = '\\';
-			out[o++] = '\\';
-		} else if (c < 0x20 || c == 0x7f) {
-			out[o++] = '\\';
-			out[o++] = 'x';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
-		} else {
-			out[o++] = c;
-		}
-	}
-	out[o] = 0;
-	return out;
-}
-
 /* "assemble: PATH: what[: strerror(no)]" */
 __attribute__((format(printf, 5, 6)))
 static int fail(struct assembly *a, struct err *e, int no, int sys,
@@ -172,7 +144,7 @@ static int fail(struct assembly *a, struct err *e, int no, int sys,
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	shown(a->plen ? a->path : ".", name, sizeof(name));
+	SHOW(name, a->plen ? a->path : ".");
 	return err_msg(e, no, "assemble: %s: %s%s%s", name, what,
 		       sys ? ": " : "", sys ? strerror(no) : "");
 }
@@ -414,7 +386,7 @@ static int copy_xattrs(struct assembly *a, int sfd, const char *sproc,
 		    lgetxattr(sproc, name, a->val, XATTR_BUF);
 		if (v < 0)
 			return fail(a, e, errno, 1, "xattr %s",
-				    shown(name, x, sizeof(x)));
+				    SHOW(x, name));
 		r = dfd >= 0 ? fsetxattr(dfd, name, a->val, v, 0) :
 		    lsetxattr(dproc, name, a->val, v, 0);
 		if (r < 0 && (errno == ENOTSUP ||
@@ -424,7 +396,7 @@ static int copy_xattrs(struct assembly *a, int sfd, const char *sproc,
 		}
 		if (r < 0)
 			return fail(a, e, errno, 1, "set xattr %s",
-				    shown(name, x, sizeof(x)));
+				    SHOW(x, name));
 	}
 	return 0;
 }
@@ -675,7 +647,7 @@ static int link_copied(struct assembly *a, const struct stat *st,
 	if (ret || !first)
 		return ret;
 	ret = linkat(a->rootfd, first, dirfd, name, 0) < 0 ?
-	      fail(a, e, errno, 1, "link to %s", shown(first, x, sizeof(x))) :
+	      fail(a, e, errno, 1, "link to %s", SHOW(x, first)) :
 	      1;
 	if (ret > 0)
 		count(a, st->st_mode);

@@ -47,3 +47,31 @@ int err_prefix(struct err *e, const char *fmt, ...)
 	va_end(ap);
 	return err_msg(e, e->no, "%s: %s", head, was);
 }
+
+const char *err_shown(const char *s, size_t len, char *out, size_t size)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, o = 0;
+	unsigned char c;
+
+	for (i = 0; i < len; i++) {
+		if (size - o < 9) {
+			memcpy(out + o, "...", 4);
+			return out;
+		}
+		c = s[i];
+		if (c == '\\') {
+			out[o++] = '\\';
+			out[o++] = '\\';
+		} else if (c < 0x20 || c == 0x7f) {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		} else {
+			out[o++] = c;
+		}
+	}
+	out[o] = 0;
+	return out;
+}

@@ -6,6 +6,8 @@
 #ifndef CORE_ERR_H
 #define CORE_ERR_H
 
+#include <stddef.h>
+
 #define ERR_MSG_MAX 512
 
 struct err {
@@ -26,5 +28,12 @@ int err_sys(struct err *e, int no, const char *fmt, ...)
  */
 int err_prefix(struct err *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * s[0..len) fit for a message, into out (size bytes): control bytes and
+ * '\' escaped as \xNN and \\, cut with "..." where it does not fit.
+ * Returns out.  For names an archive or a store gave.
+ */
+const char *err_shown(const char *s, size_t len, char *out, size_t size);
 
 #endif

@@ -101,36 +101,7 @@ struct unpack {
 	size_t mem, max_mem;
 };
 
-/* s[0..len) fit for a message: control bytes and '\' escaped, cut. */
-static const char *shown(const char *s, size_t len, char *out, size_t size)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t i, o = 0;
-	unsigned char c;
-
-	for (i = 0; i < len; i++) {
-		if (size - o < 9) {
-			memcpy(out + o, "...", 4);
-			return out;
-		}
-		c = s[i];
-		if (c == '\\') {
-			out[o++] = '\\';
-			out[o++] = '\\';
-		} else if (c < 0x20 || c == 0x7f) {
-			out[o++] = '\\';
-			out[o++] = 'x';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
-		} else {
-			out[o++] = c;
-		}
-	}
-	out[o] = 0;
-	return out;
-}
-
-#define SHOW(buf, s) shown((s), strlen(s), (buf), sizeof(buf))
+#define SHOW(buf, s) err_shown((s), strlen(s), (buf), sizeof(buf))
 
 static int vfail(struct unpack *u, struct err *e, int no, int sys,
 		 const char *fmt, va_list ap)
@@ -507,7 +478,7 @@ static int parent_resolve(struct unpack *u, const char *p, size_t len,
 		if (!create && (fd == -ENOENT || fd == -ENOTDIR))
 			return 1;
 		return fail_sys(u, e, -fd, "%s",
-				shown(p, len, shown_p, sizeof(shown_p)));
+				err_shown(p, len, shown_p, sizeof(shown_p)));
 	}
 	u->oneoff = fd;
 	out->fd = fd;
@@ -607,7 +578,7 @@ fail:
 	if (!create && (errno == ENOENT || errno == ENOTDIR))
 		return 1;
 	return fail_sys(u, e, errno, "%s",
-			shown(p, pos + clen, shown_p, sizeof(shown_p)));
+			err_shown(p, pos + clen, shown_p, sizeof(shown_p)));
 }
 
 static int open_dir(struct unpack *u, int dirfd, const char *name);
@@ -1120,7 +1091,8 @@ static int put_node(struct unpack *u, const struct pdir *pd,
 skip:
 	i = u->st.devices_skipped++;
 	if (i < UNPACK_SKIPPED_NAMES)
-		shown(u->path, len, u->st.skipped[i], sizeof(u->st.skipped[i]));
+		err_shown(u->path, len, u->st.skipped[i],
+			  sizeof(u->st.skipped[i]));
 	return 0;
 }
 
@@ -1201,10 +1173,10 @@ static int whiteout(struct unpack *u, size_t plen, const char *name,
 			u->work[len++] = '/';
 		memcpy(u->work + len, target, strlen(target));
 		len += strlen(target);
-		shown(u->work, len, what, sizeof(what));
+		err_shown(u->work, len, what, sizeof(what));
 		ret = prune(u, pd.fd, target, len, 0);
 	} else {
-		shown(u->work, plen, what, sizeof(what));
+		err_shown(u->work, plen, what, sizeof(what));
 		fd = openat(pd.fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		ret = fd < 0 ? -errno : prune_children(u, fd, plen, 0);
 	}
@@ -1265,8 +1237,8 @@ int unpack_entry(struct unpack *u, const struct tar_entry *ent,
 	for (p = u->path; p < u->path + plen; p += strcspn(p, "/") + 1)
 		if (!strncmp(p, ".wh.", 4))
 			return fail(u, e, EINVAL, "whiteout %s as a directory",
-				    shown(p, strcspn(p, "/"), part,
-					  sizeof(part)));
+				    err_shown(p, strcspn(p, "/"), part,
+					      sizeof(part)));
 	if (!strncmp(name, ".wh.", 4))
 		ret = whiteout(u, plen, name, e);
 	else if (!len)
