@@ -21,6 +21,7 @@
 
 #include "assemble.h"
 #include "io.h"
+#include "fs.h"
 #include "unit.h"
 
 #define T0 1500000000
@@ -52,6 +53,13 @@ static const char *at(const char *rel)
 	snprintf(b, PATH_MAX + 64, "%s/%s", base, rel);
 	return b;
 }
+
+/* What fs.h reads, of at(rel). */
+#define write_at(rel, s) fs_write(at(rel), (s))
+#define ls(rel) fs_ls(at(rel))
+#define type(rel) fs_type(at(rel))
+#define content(rel) fs_content(at(rel))
+#define st_of(rel) fs_st(at(rel))
 
 static void set_time(const char *rel, long sec, long nsec)
 {
@@ -102,15 +110,6 @@ static void opaque(const char *rel)
 	UNIT_EQ_INT(setxattr(at(rel), UNPACK_OPAQUE_TRUSTED, "y", 1, 0), 0);
 }
 
-static void write_at(const char *rel, const char *s)
-{
-	int fd = open(at(rel), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	UNIT_ASSERT(fd >= 0);
-	UNIT_EQ_INT(write(fd, s, strlen(s)), strlen(s));
-	close(fd);
-}
-
 static void setup(void)
 {
 	if (!realpath(unit_tmpdir(), base))
@@ -157,71 +156,6 @@ static int assemble(const struct assemble_opts *o)
 	open_layers();
 	memset(&st, 0, sizeof(st));
 	return assemble_tree(destfd, layers, nlayers, o, &st, &e);
-}
-
-static const char *ls(const char *rel)
-{
-	static char out[8192];
-	char names[128][NAME_MAX + 1], tmp[NAME_MAX + 1];
-	struct dirent *de;
-	int n = 0, i, j;
-	DIR *d = opendir(at(rel));
-
-	if (!d)
-		return "-";
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
-		    n < 128)
-			strcpy(names[n++], de->d_name);
-	closedir(d);
-	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
-			strcpy(tmp, names[j]);
-			strcpy(names[j], names[j - 1]);
-			strcpy(names[j - 1], tmp);
-		}
-	out[0] = 0;
-	for (i = 0; i < n; i++) {
-		if (i)
-			strcat(out, ",");
-		strcat(out, names[i]);
-	}
-	return out;
-}
-
-static int type(const char *rel)
-{
-	struct stat s;
-
-	if (lstat(at(rel), &s) < 0)
-		return '-';
-	return S_ISDIR(s.st_mode) ? 'd' : S_ISREG(s.st_mode) ? 'f' :
-	       S_ISLNK(s.st_mode) ? 'l' : S_ISFIFO(s.st_mode) ? 'p' :
-	       S_ISCHR(s.st_mode) ? 'c' : S_ISBLK(s.st_mode) ? 'b' : '?';
-}
-
-static const char *content(const char *rel)
-{
-	static char buf[4096];
-	ssize_t n;
-	int fd = open(at(rel), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-
-	if (fd < 0)
-		return "-";
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[n < 0 ? 0 : n] = 0;
-	return buf;
-}
-
-static struct stat st_of(const char *rel)
-{
-	struct stat s;
-
-	if (lstat(at(rel), &s) < 0)
-		unit_fail(__FILE__, __LINE__, "lstat %s: %s", rel,
-			  strerror(errno));
-	return s;
 }
 
 static int same_inode(const char *a, const char *b)

@@ -26,6 +26,7 @@
 #include "io.h"
 #include "reader.h"
 #include "store.h"
+#include "fs.h"
 #include "unit.h"
 
 static char base[PATH_MAX];	/* the case's directory, resolved */
@@ -255,43 +256,12 @@ static void setup(void)
 		unit_fail(__FILE__, __LINE__, "store_open: %s", e.msg);
 }
 
-/* The names in path, sorted, comma-separated ("-": no directory). */
-static const char *ls(const char *path)
-{
-	static char out[8192];
-	char names[64][NAME_MAX + 1], tmp[NAME_MAX + 1];
-	struct dirent *de;
-	int n = 0, i, j;
-	DIR *d = opendir(path);
-
-	if (!d)
-		return "-";
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
-		    n < 64)
-			strcpy(names[n++], de->d_name);
-	closedir(d);
-	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
-			strcpy(tmp, names[j]);
-			strcpy(names[j], names[j - 1]);
-			strcpy(names[j - 1], tmp);
-		}
-	out[0] = 0;
-	for (i = 0; i < n; i++) {
-		if (i)
-			strcat(out, ",");
-		strcat(out, names[i]);
-	}
-	return out;
-}
-
 static const char *layers_ls(void)
 {
 	static char p[PATH_MAX + 32];
 
 	snprintf(p, sizeof(p), "%s/layers/sha256", sdir);
-	return ls(p);
+	return fs_ls(p);
 }
 
 static const char *sub_ls(const char *rel)
@@ -299,34 +269,10 @@ static const char *sub_ls(const char *rel)
 	static char p[PATH_MAX + 32];
 
 	snprintf(p, sizeof(p), "%s/%s", sdir, rel);
-	return ls(p);
+	return fs_ls(p);
 }
 
-static const char *content(const char *path)
-{
-	static char buf[4096];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-
-	if (fd < 0)
-		return "-";
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[n < 0 ? 0 : n] = 0;
-	return buf;
-}
-
-static struct stat st_of(const char *path)
-{
-	struct stat s;
-
-	if (lstat(path, &s) < 0)
-		unit_fail(__FILE__, __LINE__, "lstat %s: %s", path,
-			  strerror(errno));
-	return s;
-}
-
-/* n names sorted as ls() sorts them, comma-separated. */
+/* n names sorted as fs_ls() sorts them, comma-separated. */
 static const char *sorted(int n, ...)
 {
 	static char out[4][1024];
@@ -378,11 +324,11 @@ static int import(const struct buf *b, const struct store_import_opts *o,
 UNIT_CASE(open_creates_layout)
 {
 	setup();
-	UNIT_EQ_STR(ls(sdir), "blobs,layers,lock,refs");
-	UNIT_EQ_UINT(st_of(sdir).st_mode, S_IFDIR | 0700);
-	UNIT_EQ_UINT(st_of(at("store/layers/sha256")).st_mode,
+	UNIT_EQ_STR(fs_ls(sdir), "blobs,layers,lock,refs");
+	UNIT_EQ_UINT(fs_st(sdir).st_mode, S_IFDIR | 0700);
+	UNIT_EQ_UINT(fs_st(at("store/layers/sha256")).st_mode,
 		     S_IFDIR | 0755);
-	UNIT_EQ_UINT(st_of(at("store/refs")).st_mode, S_IFDIR | 0755);
+	UNIT_EQ_UINT(fs_st(at("store/refs")).st_mode, S_IFDIR | 0755);
 	UNIT_EQ_STR(sub_ls("blobs"), "sha256");
 	UNIT_EQ_STR(store_dir(st), sdir);
 	store_close(st);
@@ -430,22 +376,22 @@ UNIT_CASE(import_plain)
 	UNIT_ASSERT(sh->progress > 0);
 	UNIT_EQ_INT(store_has_layer(st, id), 1);
 	UNIT_EQ_STR(layers_ls(), sorted(2, id + 7, lockname(id)));
-	UNIT_EQ_STR(ls(in_layer(id, "")), "layer.json,root");
-	UNIT_EQ_STR(ls(in_layer(id, "root")), "etc");
-	UNIT_EQ_UINT(st_of(in_layer(id, "root")).st_mode, S_IFDIR | 0751);
-	UNIT_EQ_UINT(st_of(in_layer(id, "")).st_mode, S_IFDIR | 0755);
-	UNIT_EQ_UINT(st_of(in_layer(id, "root/etc")).st_mode, S_IFDIR | 0700);
-	s = st_of(in_layer(id, "root/etc/hosts"));
+	UNIT_EQ_STR(fs_ls(in_layer(id, "")), "layer.json,root");
+	UNIT_EQ_STR(fs_ls(in_layer(id, "root")), "etc");
+	UNIT_EQ_UINT(fs_st(in_layer(id, "root")).st_mode, S_IFDIR | 0751);
+	UNIT_EQ_UINT(fs_st(in_layer(id, "")).st_mode, S_IFDIR | 0755);
+	UNIT_EQ_UINT(fs_st(in_layer(id, "root/etc")).st_mode, S_IFDIR | 0700);
+	s = fs_st(in_layer(id, "root/etc/hosts"));
 	UNIT_EQ_UINT(s.st_mode, S_IFREG | 0640);
 	UNIT_EQ_UINT(s.st_uid, 1000);
 	UNIT_EQ_UINT(s.st_gid, 100);
-	UNIT_EQ_STR(content(in_layer(id, "root/etc/hosts")), "hello\n");
-	UNIT_ASSERT(S_ISLNK(st_of(in_layer(id, "root/etc/link")).st_mode));
+	UNIT_EQ_STR(fs_content(in_layer(id, "root/etc/hosts")), "hello\n");
+	UNIT_ASSERT(S_ISLNK(fs_st(in_layer(id, "root/etc/link")).st_mode));
 
 	fd = store_layer_open(st, id, &info, &e);
 	OK(fd);
 	UNIT_EQ_INT(fstat(fd, &s), 0);
-	UNIT_EQ_UINT(s.st_ino, st_of(in_layer(id, "root")).st_ino);
+	UNIT_EQ_UINT(s.st_ino, fs_st(in_layer(id, "root")).st_ino);
 	close(fd);
 	UNIT_EQ_STR(info.diff_id, id);
 	UNIT_EQ_UINT(info.size, 6);
@@ -479,9 +425,9 @@ UNIT_CASE(import_layer_json)
 	snprintf(want, sizeof(want), "{\n  \"diff_id\": \"%s\",\n  \"size\": "
 		 "1,\n  \"entries\": 2,\n  \"blob\": \"%s\",\n  \"uid_base\": "
 		 "0,\n  \"gid_base\": 0,\n  \"created\": ", id, o.blob_digest);
-	UNIT_ASSERT(!strncmp(content(in_layer(id, "layer.json")), want,
+	UNIT_ASSERT(!strncmp(fs_content(in_layer(id, "layer.json")), want,
 			     strlen(want)));
-	UNIT_EQ_STR(content(in_layer(id, "../../../blobs/sha256/"
+	UNIT_EQ_STR(fs_content(in_layer(id, "../../../blobs/sha256/"
 				     "0000000000000000000000000000000000000000"
 				     "000000000000000000000000")), id);
 	store_close(st);
@@ -507,10 +453,10 @@ UNIT_CASE(import_gzip_then_existed)
 	OK(import(&z, &o, got, &existed));
 	UNIT_EQ_STR(got, id);
 	UNIT_EQ_INT(existed, 0);
-	UNIT_EQ_STR(content(in_layer(id, "root/bin/sh")), "#!/bin/true\n");
+	UNIT_EQ_STR(fs_content(in_layer(id, "root/bin/sh")), "#!/bin/true\n");
 	/* No "./" entry: root/ as the image root would have it. */
-	UNIT_EQ_UINT(st_of(in_layer(id, "root")).st_mode, S_IFDIR | 0755);
-	UNIT_EQ_UINT(st_of(in_layer(id, "root")).st_uid, 0);
+	UNIT_EQ_UINT(fs_st(in_layer(id, "root")).st_mode, S_IFDIR | 0755);
+	UNIT_EQ_UINT(fs_st(in_layer(id, "root")).st_uid, 0);
 	UNIT_EQ_STR(sub_ls("blobs/sha256"), blob + 7);
 	UNIT_EQ_INT(store_blob_lookup(st, blob, got, &e), 1);
 	UNIT_EQ_STR(got, id);
@@ -582,7 +528,7 @@ UNIT_CASE(import_diffid_mismatch)
 	o.no_check = 1;
 	OK(import(&b, &o, id, &existed));
 	UNIT_EQ_STR(id, digest_of(&other));
-	UNIT_EQ_STR(content(in_layer(id, "root/f")), "a");
+	UNIT_EQ_STR(fs_content(in_layer(id, "root/f")), "a");
 	store_close(st);
 }
 
@@ -638,11 +584,11 @@ UNIT_CASE(import_whiteouts_kept)
 	ent(&b, "b/new", '0', 0644, 0, 0, "n");
 	end(&b);
 	OK(import(&b, &o, id, &existed));
-	s = st_of(in_layer(id, "root/a/gone"));
+	s = fs_st(in_layer(id, "root/a/gone"));
 	UNIT_EQ_UINT(s.st_mode & S_IFMT, S_IFCHR);
 	UNIT_EQ_UINT(s.st_rdev, makedev(0, 0));
-	UNIT_EQ_STR(ls(in_layer(id, "root/a")), "gone");
-	UNIT_EQ_STR(ls(in_layer(id, "root/b")), "new");
+	UNIT_EQ_STR(fs_ls(in_layer(id, "root/a")), "gone");
+	UNIT_EQ_STR(fs_ls(in_layer(id, "root/b")), "new");
 	memset(x, 0, sizeof(x));
 	UNIT_EQ_INT(lgetxattr(in_layer(id, "root/b"), "trusted.overlay.opaque",
 			      x, sizeof(x)), 1);
@@ -669,14 +615,14 @@ UNIT_CASE(import_id_base)
 	o.uid_base = 100000;
 	o.gid_base = 200000;
 	OK(import(&b, &o, id, &existed));
-	s = st_of(in_layer(id, "root"));
+	s = fs_st(in_layer(id, "root"));
 	UNIT_EQ_UINT(s.st_mode, S_IFDIR | 0700);
 	UNIT_EQ_UINT(s.st_uid, 100000);
 	UNIT_EQ_UINT(s.st_gid, 200000);
-	s = st_of(in_layer(id, "root/f"));
+	s = fs_st(in_layer(id, "root/f"));
 	UNIT_EQ_UINT(s.st_uid, 101000);
 	UNIT_EQ_UINT(s.st_gid, 200100);
-	UNIT_EQ_UINT(st_of(in_layer(id, "root/big")).st_uid, 2100000);
+	UNIT_EQ_UINT(fs_st(in_layer(id, "root/big")).st_uid, 2100000);
 	fd = store_layer_open(st, id, &info, &e);
 	OK(fd);
 	close(fd);
@@ -688,11 +634,11 @@ UNIT_CASE(import_id_base)
 	ent(&nr, "f", '0', 0644, 0, 0, "no root");
 	end(&nr);
 	OK(import(&nr, &o, id, &existed));
-	s = st_of(in_layer(id, "root"));
+	s = fs_st(in_layer(id, "root"));
 	UNIT_EQ_UINT(s.st_mode, S_IFDIR | 0755);
 	UNIT_EQ_UINT(s.st_uid, 100000);
 	UNIT_EQ_UINT(s.st_gid, 200000);
-	UNIT_EQ_STR(ls(in_layer(id, "root")), "f,x");
+	UNIT_EQ_STR(fs_ls(in_layer(id, "root")), "f,x");
 	store_close(st);
 }
 
@@ -812,7 +758,7 @@ static void concurrent(const struct store_import_opts *o)
 	/* Child 1's reader was never read: one extraction. */
 	UNIT_ASSERT(sh->reads > 1);
 	sh->reads = 0;
-	UNIT_EQ_STR(content(in_layer(digest_of(&b), "root/f")), "both");
+	UNIT_EQ_STR(fs_content(in_layer(digest_of(&b), "root/f")), "both");
 }
 
 UNIT_CASE(import_concurrent_by_diff_id)

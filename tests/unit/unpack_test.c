@@ -25,6 +25,7 @@
 #include "reader.h"
 #include "sys.h"
 #include "unpack.h"
+#include "fs.h"
 #include "unit.h"
 
 #define T0 1500000000	/* every entry's mtime unless a case says */
@@ -54,14 +55,13 @@ static const char *at(const char *rel)
 	return b;
 }
 
-static void write_at(const char *rel, const char *s)
-{
-	int fd = open(at(rel), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	UNIT_ASSERT(fd >= 0);
-	UNIT_EQ_INT(write(fd, s, strlen(s)), strlen(s));
-	close(fd);
-}
+/* What fs.h reads, of at(rel). */
+#define write_at(rel, s) fs_write(at(rel), (s))
+#define ls(rel) fs_ls(at(rel))
+#define type(rel) fs_type(at(rel))
+#define content(rel) fs_content(at(rel))
+#define st_of(rel) fs_st(at(rel))
+#define link_of(rel) fs_link(at(rel))
 
 static void setup(void)
 {
@@ -76,82 +76,6 @@ static void setup(void)
 	UNIT_EQ_INT(utimensat(AT_FDCWD, at("outside/canary"), ts, 0), 0);
 	destfd = open(at("dest"), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	UNIT_ASSERT(destfd >= 0);
-}
-
-/* The names in base/rel, sorted, comma-separated ("-": no directory). */
-static const char *ls(const char *rel)
-{
-	static char out[4096];
-	char names[64][NAME_MAX + 1], tmp[NAME_MAX + 1];
-	struct dirent *de;
-	int n = 0, i, j;
-	DIR *d = opendir(at(rel));
-
-	if (!d)
-		return "-";
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
-		    n < 64)
-			strcpy(names[n++], de->d_name);
-	closedir(d);
-	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
-			strcpy(tmp, names[j]);
-			strcpy(names[j], names[j - 1]);
-			strcpy(names[j - 1], tmp);
-		}
-	out[0] = 0;
-	for (i = 0; i < n; i++) {
-		if (i)
-			strcat(out, ",");
-		strcat(out, names[i]);
-	}
-	return out;
-}
-
-/* 'd' 'f' 'l' 'p' 'c' 'b', '-': nothing there. */
-static int type(const char *rel)
-{
-	struct stat st;
-
-	if (lstat(at(rel), &st) < 0)
-		return '-';
-	return S_ISDIR(st.st_mode) ? 'd' : S_ISREG(st.st_mode) ? 'f' :
-	       S_ISLNK(st.st_mode) ? 'l' : S_ISFIFO(st.st_mode) ? 'p' :
-	       S_ISCHR(st.st_mode) ? 'c' : S_ISBLK(st.st_mode) ? 'b' : '?';
-}
-
-static const char *content(const char *rel)
-{
-	static char buf[4096];
-	ssize_t n;
-	int fd = open(at(rel), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-
-	if (fd < 0)
-		return "-";
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[n < 0 ? 0 : n] = 0;
-	return buf;
-}
-
-static struct stat st_of(const char *rel)
-{
-	struct stat st;
-
-	if (lstat(at(rel), &st) < 0)
-		unit_fail(__FILE__, __LINE__, "lstat %s: %s", rel,
-			  strerror(errno));
-	return st;
-}
-
-static const char *link_of(const char *rel)
-{
-	static char buf[PATH_MAX];
-	ssize_t n = readlink(at(rel), buf, sizeof(buf) - 1);
-
-	buf[n < 0 ? 0 : n] = 0;
-	return n < 0 ? "-" : buf;
 }
 
 /*
