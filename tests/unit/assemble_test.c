@@ -416,6 +416,50 @@ CASE(hardlink_links_store_files_copies_others)
 	UNIT_EQ_UINT(st.dirs, 4);
 }
 
+/*
+ * A directory of more names than one job takes (CHUNK, 4096), merged
+ * from two layers: shared out among the walkers in chunks (where there
+ * is more than one CPU), every name once, the upper's where both have
+ * it, a whiteout applied, the directory's times set after all chunks.
+ */
+CASE(large_directory_in_chunks)
+{
+	struct assemble_opts o = { .mode = ASSEMBLE_HARDLINK, .read_only = 1 };
+	char name[64];
+	int i, n = 0;
+	DIR *d;
+
+	layer("l0", 0, 0);
+	layer("l1", 0, 0);
+	mkd("l0/big", 0755, 0, 0);
+	mkd("l1/big", 0750, 0, 0);
+	for (i = 0; i < 5000; i++) {
+		snprintf(name, sizeof(name), "l0/big/f%05d", i);
+		mkf(name, 0644, 0, 0, "lower");
+	}
+	for (i = 0; i < 5000; i += 3) {
+		snprintf(name, sizeof(name), "l1/big/f%05d", i);
+		mkf(name, 0644, 0, 0, "upper");
+	}
+	UNIT_EQ_INT(mknod(at("l1/big/f00001"), S_IFCHR, 0), 0);
+	set_time("l1/big", 1000000000, 0);
+	OK(assemble(&o));
+	d = opendir(at("dest/big"));
+	UNIT_ASSERT(d != NULL);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	UNIT_EQ_INT(n, 5000 - 1 + 2);
+	UNIT_EQ_STR(content("dest/big/f00000"), "upper");
+	UNIT_EQ_STR(content("dest/big/f00002"), "lower");
+	UNIT_EQ_INT(type("dest/big/f00001"), '-');
+	UNIT_EQ_STR(content("dest/big/f04998"), "upper");
+	UNIT_ASSERT(same_inode("dest/big/f04999", "l0/big/f04999"));
+	UNIT_EQ_UINT(st.linked, 4999);
+	UNIT_EQ_UINT(st_of("dest/big").st_mode, S_IFDIR | 0750);
+	UNIT_EQ_INT(st_of("dest/big").st_mtim.tv_sec, 1000000000);
+}
+
 CASE(hardlink_read_only_links_all)
 {
 	struct assemble_opts o = { .mode = ASSEMBLE_HARDLINK, .read_only = 1 };
