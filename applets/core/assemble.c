@@ -199,6 +199,16 @@ static int owner(struct assembly *a, const struct stat *st,
 	return 0;
 }
 
+/*
+ * What this walk makes is euid:egid already (no parent is setgid before
+ * its own end), unless DEST's parent hands down its group.
+ */
+static int needs_chown(const struct assembly *a, uid_t uid, gid_t gid)
+{
+	return !a->o->rootless &&
+	       (uid != a->euid || gid != a->egid || a->inherits);
+}
+
 /* ---- checks ---- */
 
 /* Every range of the map sends i to base + i (none: base is 0). */
@@ -468,8 +478,7 @@ static int copy_file(struct assembly *a, const struct src *s,
 	ret = copy_data(a, sfd, dfd, e);
 	if (ret < 0)
 		goto out;
-	if (!a->o->rootless && (uid != a->euid || gid != a->egid ||
-				a->inherits) &&
+	if (needs_chown(a, uid, gid) &&
 	    fchown(dfd, uid, gid) < 0) {
 		ret = fail(a, e, errno, 1, "chown %u:%u", (unsigned)uid,
 			   (unsigned)gid);
@@ -511,8 +520,7 @@ static int meta_at(struct assembly *a, const struct src *s,
 	ret = owner(a, st, s->l, &uid, &gid, e);
 	if (ret < 0)
 		return ret;
-	if (!a->o->rootless && (uid != a->euid || gid != a->egid ||
-				a->inherits) &&
+	if (needs_chown(a, uid, gid) &&
 	    fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
 		return fail(a, e, errno, 1, "chown %u:%u", (unsigned)uid,
 			    (unsigned)gid);
@@ -790,9 +798,7 @@ static int dir_meta(struct assembly *a, int fd, const struct src *s,
 	ret = owner(a, st, s->l, &uid, &gid, e);
 	if (ret < 0)
 		return ret;
-	/* Made ours (no parent is setgid before its own end). */
-	if (!a->o->rootless && (uid != a->euid || gid != a->egid ||
-				a->inherits) &&
+	if (needs_chown(a, uid, gid) &&
 	    fchown(fd, uid, gid) < 0)
 		return fail(a, e, errno, 1, "chown %u:%u", (unsigned)uid,
 			    (unsigned)gid);
@@ -997,7 +1003,7 @@ static void level_put(struct assembly *a, struct level *lv)
 	free(lv);
 }
 
-static int names(struct assembly *a, const struct src *chain, size_t n,
+static int names(struct assembly *a, const struct src *chain,
 		 struct level *lv, size_t from, size_t to, struct task *t,
 		 struct err *e);
 
@@ -1016,7 +1022,7 @@ static void run_job(struct assembly *a, const struct job *j)
 	if (!failed) {
 		a->plen = strlen(j->t->path);
 		memcpy(a->path, j->t->path, a->plen + 1);
-		if (names(a, j->t->chain, j->t->n, j->lv, j->from, j->to,
+		if (names(a, j->t->chain, j->lv, j->from, j->to,
 			  j->t, &e) < 0)
 			set_failed(a, &e);
 	}
@@ -1168,14 +1174,13 @@ static int one(struct assembly *a, const struct src *chain,
 }
 
 /* Names [from, to) of the sorted listing lv, each group one name. */
-static int names(struct assembly *a, const struct src *chain, size_t n,
+static int names(struct assembly *a, const struct src *chain,
 		 struct level *lv, size_t from, size_t to, struct task *t,
 		 struct err *e)
 {
 	size_t i, j;
 	int ret = 0;
 
-	(void)n;
 	for (i = from; !ret && i < to; i = j) {
 		for (j = i + 1; j < to &&
 		     !strcmp(lv->arena + lv->ents[j].off,
@@ -1224,10 +1229,10 @@ static int walk(struct assembly *a, const struct src *chain, size_t n,
 			break;
 	}
 	if (!ret)
-		ret = names(a, chain, n, lv, 0, first, t, e);
+		ret = names(a, chain, lv, 0, first, t, e);
 	/* What did not fit in the queue. */
 	if (!ret && from < lv->n)
-		ret = names(a, chain, n, lv, from, lv->n, t, e);
+		ret = names(a, chain, lv, from, lv->n, t, e);
 	level_put(a, lv);
 	return ret;
 }

@@ -4,14 +4,20 @@
 
 #include "clock.h"
 
-void clock_rfc3339(char *buf, size_t len)
+void clock_rfc3339_at(char *buf, size_t len, const struct timespec *t)
 {
-	struct timespec now;
 	struct tm tm;
 	size_t n;
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
+	gmtime_r(&t->tv_sec, &tm);
 	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, len - n, ".%09ldZ", now.tv_nsec);
+	snprintf(buf + n, len - n, ".%09ldZ", t->tv_nsec);
+}
+
+void clock_rfc3339(char *buf, size_t len)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	clock_rfc3339_at(buf, len, &now);
 }

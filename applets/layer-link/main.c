@@ -18,6 +18,7 @@
 
 #include "assemble.h"
 #include "cJSON.h"
+#include "clock.h"
 #include "digest.h"
 #include "log.h"
 #include "opt.h"
@@ -621,12 +622,9 @@ static void human(uint64_t n, char *buf, size_t size)
 
 static void when(int64_t t, char *buf, size_t size)
 {
-	time_t tt = t;
-	struct tm tm;
+	struct timespec ts = { .tv_sec = t };
 
-	if (!gmtime_r(&tt, &tm) ||
-	    !strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(buf, size, "-");
+	clock_rfc3339_at(buf, size, &ts);
 }
 
 static int print_json(cJSON *j)
